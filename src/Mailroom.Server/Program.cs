@@ -1,1 +1,3 @@
-Console.WriteLine("x");
+using Mailroom.Server.Cli;
+
+return await MailroomCommandLine.RunAsync(args, Console.Out);

@@ -1,0 +1,32 @@
+namespace Mailroom.Core.ApiKeys;
+
+/// <summary>A stored API key: only its SHA-256 hash and a display prefix are kept.</summary>
+public sealed class ApiKey
+{
+    public required string Id { get; init; }
+    public required string OrgId { get; init; }
+    public required string Name { get; init; }
+    public required string Prefix { get; init; }
+    public required string KeyHash { get; init; }
+    /// <summary>Space-separated scopes: <c>full</c>, <c>settings</c>, <c>read</c>, <c>send</c>.</summary>
+    public string Scopes { get; init; } = ApiKeyScopes.Full;
+    /// <summary>When set, the key may only touch this inbox.</summary>
+    public string? InboxId { get; init; }
+    public DateTimeOffset? UsedAt { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public static class ApiKeyScopes
+{
+    public const string Full = "full";
+}
+
+public interface IApiKeyRepository
+{
+    Task CreateAsync(ApiKey key, CancellationToken ct = default);
+    Task<ApiKey?> FindByHashAsync(string keyHash, CancellationToken ct = default);
+    Task<Common.Page<ApiKey>> ListAsync(string orgId, Common.PageRequest page, CancellationToken ct = default);
+    Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default);
+    /// <summary>Records use; callers throttle so that a busy key does not write on every request.</summary>
+    Task TouchAsync(string id, DateTimeOffset usedAt, CancellationToken ct = default);
+}

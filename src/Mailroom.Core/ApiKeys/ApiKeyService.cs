@@ -1,0 +1,41 @@
+using Mailroom.Core.Common;
+
+namespace Mailroom.Core.ApiKeys;
+
+/// <summary>A key as created: the only moment its full value exists outside the caller.</summary>
+public sealed record CreatedApiKey(ApiKey Key, string Token);
+
+public sealed class ApiKeyService(IApiKeyRepository keys, TimeProvider time)
+{
+    /// <summary>How stale <c>used_at</c> may get before a request writes it again.</summary>
+    public static readonly TimeSpan UsedAtResolution = TimeSpan.FromSeconds(30);
+
+    public async Task<CreatedApiKey> CreateAsync(string orgId, string? name, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ValidationException("name", "is required");
+        if (name.Length > 200) throw new ValidationException("name", "must be at most 200 characters");
+        var token = ApiKeyToken.Generate();
+        var key = new ApiKey
+        {
+            Id = Ids.New(Ids.ApiKey, time), OrgId = orgId, Name = name.Trim(),
+            Prefix = token.Prefix, KeyHash = token.Hash, CreatedAt = time.GetUtcNow(),
+        };
+        await keys.CreateAsync(key, ct);
+        return new CreatedApiKey(key, token.Value);
+    }
+
+    /// <summary>The key a bearer token names, or null; marks it used.</summary>
+    public async Task<ApiKey?> AuthenticateAsync(string token, CancellationToken ct = default)
+    {
+        if (!token.StartsWith(ApiKeyToken.Marker, StringComparison.Ordinal) || token.Length > 200) return null;
+        var key = await keys.FindByHashAsync(ApiKeyToken.HashOf(token), ct);
+        if (key is null) return null;
+        var now = time.GetUtcNow();
+        if (key.UsedAt is null || now - key.UsedAt >= UsedAtResolution)
+        {
+            key.UsedAt = now;
+            await keys.TouchAsync(key.Id, now, ct);
+        }
+        return key;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+
+namespace Mailroom.Core.Common;
+
+/// <summary>
+/// Prefixed, time-sortable identifiers (<c>inb_01J…</c>): 48 bits of milliseconds then 80 random bits,
+/// written in Crockford base32 so that string order is creation order.
+/// </summary>
+public static class Ids
+{
+    public const string Organization = "org";
+    public const string ApiKey = "key";
+    public const string Inbox = "inb";
+    public const string Agent = "agt";
+    public const string Thread = "thr";
+    public const string Message = "msg";
+    public const string Attachment = "att";
+    public const string Draft = "drf";
+    public const string Webhook = "wh";
+    public const string Event = "evt";
+    public const string WebhookDelivery = "whd";
+    public const string OutboundDelivery = "dlv";
+    public const string InboundSpool = "spl";
+
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    public static string New(string prefix, TimeProvider? time = null)
+    {
+        var ms = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
+        Span<byte> bytes = stackalloc byte[16];
+        for (var i = 5; i >= 0; i--) { bytes[i] = (byte)(ms & 0xFF); ms >>= 8; }
+        RandomNumberGenerator.Fill(bytes[6..]);
+        return prefix + "_" + Base32(bytes);
+    }
+
+    private static string Base32(ReadOnlySpan<byte> bytes)
+    {
+        // 128 bits -> 26 characters, most significant first.
+        Span<char> chars = stackalloc char[26];
+        var value = new System.Numerics.BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+        for (var i = 25; i >= 0; i--)
+        {
+            chars[i] = Alphabet[(int)(value & 31)];
+            value >>= 5;
+        }
+        return new string(chars).ToLowerInvariant();
+    }
+}

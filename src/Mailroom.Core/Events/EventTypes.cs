@@ -1,0 +1,38 @@
+namespace Mailroom.Core.Events;
+
+/// <summary>The event types a webhook or the event stream can subscribe to.</summary>
+public static class EventTypes
+{
+    public const string MessageReceived = "message.received";
+    public const string MessageSent = "message.sent";
+    public const string MessageDelivered = "message.delivered";
+    public const string MessageBounced = "message.bounced";
+    public const string MessageComplained = "message.complained";
+    public const string MessageRejected = "message.rejected";
+    public const string DomainVerified = "domain.verified";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageComplained, MessageRejected, DomainVerified,
+    ];
+}
+
+/// <summary>A change announced to webhooks and the event stream; written in the transaction that made it.</summary>
+public sealed class MailEvent
+{
+    public required string Id { get; init; }
+    /// <summary>Monotonic position assigned by the database; the event stream resumes from it.</summary>
+    public long Sequence { get; init; }
+    public required string OrgId { get; init; }
+    public required string Type { get; init; }
+    public string? InboxId { get; init; }
+    public required string PayloadJson { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public interface IEventRepository
+{
+    /// <summary>Appends the event and one pending delivery for each matching webhook.</summary>
+    Task AppendAsync(MailEvent mailEvent, CancellationToken ct = default);
+    Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, long afterSequence, int limit, CancellationToken ct = default);
+}

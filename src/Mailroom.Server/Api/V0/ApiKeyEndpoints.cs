@@ -1,0 +1,37 @@
+using Mailroom.Core.ApiKeys;
+using Mailroom.Core.Common;
+
+namespace Mailroom.Server.Api.V0;
+
+public static class ApiKeyEndpoints
+{
+    public sealed record CreateApiKeyRequest(string? Name);
+    public sealed record ApiKeyResponse(string KeyId, string Name, string Prefix, DateTimeOffset? UsedAt, DateTimeOffset CreatedAt);
+    public sealed record CreatedApiKeyResponse(string KeyId, string Name, string Prefix, string Key, DateTimeOffset? UsedAt, DateTimeOffset CreatedAt);
+
+    public static ApiKeyResponse ToResponse(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.UsedAt, k.CreatedAt);
+
+    public static void MapApiKeys(this RouteGroupBuilder v0)
+    {
+        var keys = v0.MapGroup("/api-keys");
+
+        keys.MapPost("/", async (HttpContext http, ApiKeyService service) =>
+        {
+            var body = await ApiJson.ReadAsync<CreateApiKeyRequest>(http.Request);
+            var (key, token) = await service.CreateAsync(Caller.Of(http).OrgId, body.Name, http.RequestAborted);
+            return V0Routes.Created(new CreatedApiKeyResponse(key.Id, key.Name, key.Prefix, token, key.UsedAt, key.CreatedAt));
+        }).Accepts<CreateApiKeyRequest>("application/json").Produces<CreatedApiKeyResponse>(201).Produces<ApiError>(400);
+
+        keys.MapGet("/", async (HttpContext http, IApiKeyRepository repository, string? page, string? page_size) =>
+        {
+            var list = await repository.ListAsync(Caller.Of(http).OrgId, PageRequest.From(page, page_size), http.RequestAborted);
+            return V0Routes.Ok(list.ToList(ToResponse));
+        }).Produces<V0Routes.ListResponse<ApiKeyResponse>>();
+
+        keys.MapDelete("/{keyId}", async (HttpContext http, IApiKeyRepository repository, string keyId) =>
+            await repository.DeleteAsync(Caller.Of(http).OrgId, keyId, http.RequestAborted)
+                ? Results.NoContent()
+                : ApiError.NotFound("api key"))
+            .Produces(204).Produces<ApiError>(404);
+    }
+}

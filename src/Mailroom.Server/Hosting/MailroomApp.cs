@@ -1,0 +1,44 @@
+using Mailroom.Data;
+using Mailroom.Server.Api;
+using Mailroom.Server.Api.V0;
+
+namespace Mailroom.Server.Hosting;
+
+/// <summary>Builds the one host every command shares, so that serving and admin commands read the same configuration.</summary>
+public static class MailroomApp
+{
+    public const string OpenApiPath = "/openapi/v0.json";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls("http://127.0.0.1:8080");
+        var options = builder.Configuration.GetSection(MailroomOptions.Section).Get<MailroomOptions>() ?? new MailroomOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddMailroomCore(options);
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddApiRateLimiting(options.RateLimit);
+        builder.Services.AddOpenApi("v0");
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(ApiError.ForBareStatusAsync);
+        app.UseRateLimiter();
+        app.MapGet("/healthz", (Readiness readiness) => readiness.IsReady
+            ? Results.Json(readiness.Describe())
+            : Results.Json(readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapApiV0();
+        return app;
+    }
+
+    /// <summary>Creates or upgrades the schema; called before anything reads the database.</summary>
+    public static async Task MigrateAsync(this WebApplication app, CancellationToken ct = default)
+    {
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        app.Services.GetRequiredService<Readiness>().DatabaseMigrated();
+    }
+}

@@ -1,0 +1,40 @@
+namespace Mailroom.Server.Hosting;
+
+/// <summary>The <c>Mailroom</c> configuration section (see docs/configuration.md).</summary>
+public sealed class MailroomOptions
+{
+    public const string Section = "Mailroom";
+
+    public string DataDir { get; set; } = "data";
+    public DatabaseOptions Database { get; set; } = new();
+    public string DefaultDomain { get; set; } = "mailroom.local";
+    /// <summary>Host name in the SMTP greeting and the MX record given to custom domains.</summary>
+    public string? MailHost { get; set; }
+    /// <summary>Defaults to <c>{DataDir}/master.key</c>.</summary>
+    public string? MasterKeyFile { get; set; }
+    public LimitOptions Limits { get; set; } = new();
+    public RateLimitOptions RateLimit { get; set; } = new();
+
+    public string MasterKeyPath => MasterKeyFile ?? Path.Combine(DataDir, "master.key");
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+    /// <summary>For PostgreSQL an Npgsql connection string; for SQLite optional (defaults to <c>{DataDir}/mailroom.db</c>).</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class LimitOptions
+{
+    public int InboxesPerOrganization { get; set; } = 50;
+    public int DomainsPerOrganization { get; set; } = 10;
+}
+
+/// <summary>A token bucket per API key.</summary>
+public sealed class RateLimitOptions
+{
+    public int RequestsPerSecond { get; set; } = 20;
+    public int Burst { get; set; } = 100;
+}

@@ -1,0 +1,54 @@
+using Mailroom.Core.ApiKeys;
+using Mailroom.Core.Common;
+using Mailroom.Core.Domains;
+using Mailroom.Core.Inboxes;
+using Mailroom.Core.Organizations;
+using Mailroom.Core.Platform;
+using Mailroom.Core.Security;
+using Mailroom.Core.Webhooks;
+using Mailroom.Data;
+using Mailroom.Data.Repositories;
+
+namespace Mailroom.Server.Hosting;
+
+/// <summary>Registers the database, the repositories and the core services they feed.</summary>
+public static class StorageServices
+{
+    public static IServiceCollection AddMailroomCore(this IServiceCollection services, MailroomOptions options)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(OpenDatabase(options));
+        services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
+        services.AddSingleton<Migrator>();
+        services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
+        services.AddSingleton(new PlatformSettings
+        {
+            DefaultDomain = options.DefaultDomain.ToLowerInvariant(), MailHost = options.MailHost,
+            DefaultInboxLimit = options.Limits.InboxesPerOrganization, DefaultDomainLimit = options.Limits.DomainsPerOrganization,
+        });
+
+        services.AddSingleton<IOrganizationRepository, OrganizationRepository>();
+        services.AddSingleton<IApiKeyRepository, ApiKeyRepository>();
+        services.AddSingleton<IDomainRepository, DomainRepository>();
+        services.AddSingleton<IInboxRepository, InboxRepository>();
+        services.AddSingleton<IWebhookRepository, WebhookRepository>();
+
+        services.AddSingleton<OrganizationService>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<InboxService>();
+        services.AddSingleton<DomainService>();
+        services.AddSingleton<WebhookService>();
+        return services;
+    }
+
+    private static MailroomDatabase OpenDatabase(MailroomOptions options) => options.Database.Provider.ToLowerInvariant() switch
+    {
+        "sqlite" => options.Database.ConnectionString is { } cs
+            ? new MailroomDatabase(DatabaseProvider.Sqlite, cs)
+            : MailroomDatabase.ForSqliteFile(Path.Combine(options.DataDir, "mailroom.db")),
+        "postgres" or "postgresql" => new MailroomDatabase(DatabaseProvider.Postgres,
+            options.Database.ConnectionString ?? throw new InvalidOperationException("Mailroom:Database:ConnectionString is required for postgres")),
+        var other => throw new InvalidOperationException($"Mailroom:Database:Provider '{other}' is not sqlite or postgres"),
+    };
+}
