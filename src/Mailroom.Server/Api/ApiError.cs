@@ -55,18 +55,6 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         return true;
     }
 
-    private static string BodyMessage(JsonException json)
-    {
-        if (json.Path is not { Length: > 2 } path) return "body: is not a valid JSON object";
-        var field = path.TrimStart('$', '.');
-        var expected = json.Message switch
-        {
-            var m when m.Contains("System.String", StringComparison.Ordinal) => "must be a string",
-            var m when m.Contains("System.Boolean", StringComparison.Ordinal) => "must be true or false",
-            var m when m.Contains("System.Int", StringComparison.Ordinal) => "must be a whole number",
-            var m when m.Contains("List`1", StringComparison.Ordinal) => "must be an array",
-            _ => "is not valid JSON of the expected type",
-        };
-        return $"{field}: {expected}";
-    }
+    private static string BodyMessage(JsonException json) =>
+        json.Path is { Length: > 2 } path ? $"{path[2..]}: is not valid" : "body: is not a valid JSON object";
 }

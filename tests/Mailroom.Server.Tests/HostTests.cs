@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Mailroom.Server.Cli;
+using Mailroom.Server.Tests.Infrastructure;
+using Mailroom.Tests.Shared;
+
+namespace Mailroom.Server.Tests;
+
+public sealed class HostTests(ServerPerProvider servers) : IClassFixture<ServerPerProvider>
+{
+    public static TheoryData<string> Providers() => ServerPerProvider.Providers();
+
+    [Fact]
+    public async Task Healthz_is_200_once_migrated()
+    {
+        var server = await servers.For("sqlite");
+        using var response = await server.Client().GetAsync("healthz");
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("migrated", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_covers_every_v0_route()
+    {
+        var server = await servers.For("sqlite");
+        var document = JsonNode.Parse(await server.Client().GetStringAsync("openapi/v0.json"))!;
+        var paths = document["paths"]!.AsObject();
+        foreach (var (path, methods) in new[]
+                 {
+                     ("/api/v0/organizations", new[] { "get" }),
+                     ("/api/v0/inboxes", ["get", "post"]),
+                     ("/api/v0/inboxes/{inboxId}", ["get", "patch", "delete"]),
+                     ("/api/v0/domains", ["get", "post"]),
+                     ("/api/v0/domains/{domainId}", ["get", "delete"]),
+                     ("/api/v0/webhooks", ["get", "post"]),
+                     ("/api/v0/webhooks/{webhookId}", ["get", "patch", "delete"]),
+                     ("/api/v0/api-keys", ["get", "post"]),
+                     ("/api/v0/api-keys/{keyId}", ["delete"]),
+                 })
+        {
+            var item = paths.FirstOrDefault(p => p.Key.TrimEnd('/') == path).Value;
+            Assert.True(item is not null, $"{path} is missing from the OpenAPI document");
+            foreach (var method in methods) Assert.True(item![method] is not null, $"{method} {path} is missing");
+        }
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Admin_create_org_prints_a_key_that_the_server_on_the_same_database_accepts(string provider)
+    {
+        var server = await servers.For(provider);
+        var output = new StringWriter();
+
+        var exit = await MailroomCommandLine.RunAsync(["admin", "create-org", "--name", "Acme", .. server.Database.HostArguments()], output);
+
+        Assert.Equal(0, exit);
+        var printed = JsonNode.Parse(output.ToString())!.AsObject();
+        Assert.Equal(["org_id", "api_key"], printed.Select(p => p.Key));
+        var api = new ApiClient(server.Client((string)printed["api_key"]!), (string)printed["org_id"]!, (string)printed["api_key"]!);
+        var organization = await api.GetAsync("/api/v0/organizations");
+        Assert.Equal(200, organization.Status);
+        Assert.Equal("Acme", (string)organization.Body!["name"]!);
+        Assert.Equal((string)printed["org_id"]!, (string)organization.Body["org_id"]!);
+    }
+
+    [Fact]
+    public async Task Create_org_without_a_name_fails_with_a_usage_error()
+    {
+        await using var database = await TestDatabase.CreateAsync("sqlite");
+        var exit = await MailroomCommandLine.RunAsync(["admin", "create-org", .. database.HostArguments()], new StringWriter());
+        Assert.NotEqual(0, exit);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_master_key_file_is_created_owner_only()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "mailroom-key-" + Guid.NewGuid().ToString("N"), "master.key");
+        var key = Core.Security.MasterKeyFile.LoadOrCreate(path);
+        try
+        {
+            Assert.Equal(32, key.Length);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.Equal(key, Core.Security.MasterKeyFile.LoadOrCreate(path));
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(path)!, true); }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mailroom.Core.Organizations;
+using Mailroom.Server.Hosting;
+using Mailroom.Tests.Shared;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Mailroom.Server.Tests.Infrastructure;
+
+/// <summary>The whole server on a free loopback port, with its own database, reached over real HTTP.</summary>
+public sealed class MailroomTestServer : IAsyncDisposable
+{
+    private readonly TestDatabase _database;
+    private readonly WebApplication _app;
+
+    private MailroomTestServer(TestDatabase database, WebApplication app, Uri address)
+    {
+        _database = database;
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+    public IServiceProvider Services => _app.Services;
+    public TestDatabase Database => _database;
+
+    public static async Task<MailroomTestServer> StartAsync(string provider, params string[] configuration)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        string[] args = ["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. database.HostArguments(), .. configuration];
+        var app = MailroomApp.Build(args);
+        await app.MigrateAsync();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new MailroomTestServer(database, app, new Uri(address));
+    }
+
+    /// <summary>A new organization and a client that presents its first key.</summary>
+    public async Task<ApiClient> NewOrganizationAsync(string name = "Test Org")
+    {
+        var (organization, key) = await Services.GetRequiredService<OrganizationService>().CreateAsync(name);
+        return new ApiClient(Client(key.Token), organization.Id, key.Token);
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}
+
+/// <summary>An organization's view of the API: JSON in, status and JSON out.</summary>
+public sealed record ApiClient(HttpClient Http, string OrgId, string Token)
+{
+    public async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        if (body is string raw) request.Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json");
+        else if (body is not null) request.Content = JsonContent.Create(body);
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    public Task<(int Status, JsonNode? Body)> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
+    public Task<(int Status, JsonNode? Body)> PostAsync(string path, object? body) => SendAsync(HttpMethod.Post, path, body);
+    public Task<(int Status, JsonNode? Body)> PatchAsync(string path, object? body) => SendAsync(HttpMethod.Patch, path, body);
+    public Task<(int Status, JsonNode? Body)> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path);
+
+    public async Task<JsonNode> CreateInboxAsync(string username, string? domain = null)
+    {
+        var (status, body) = await PostAsync("/api/v0/inboxes", new { username, domain });
+        Assert.True(status == 201, $"creating inbox {username}: {status} {body?.ToJsonString()}");
+        return body!;
+    }
+
+    public static string Json(JsonNode? node) => node?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? "null";
+}
