@@ -24,12 +24,34 @@ public static class Ids
 
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+    private static readonly Lock Gate = new();
+    private static long _lastMs;
+    private static readonly byte[] LastRandom = new byte[10];
+
+    /// <summary>
+    /// A new id; ids made in the same millisecond by this process increase (the random part counts up), so
+    /// ordering by id is creation order here too.
+    /// </summary>
     public static string New(string prefix, TimeProvider? time = null)
     {
         var ms = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
         Span<byte> bytes = stackalloc byte[16];
+        lock (Gate)
+        {
+            if (ms <= _lastMs)
+            {
+                ms = _lastMs;
+                for (var i = LastRandom.Length - 1; i >= 0 && ++LastRandom[i] == 0; i--) { }
+            }
+            else
+            {
+                _lastMs = ms;
+                RandomNumberGenerator.Fill(LastRandom);
+                LastRandom[0] &= 0x7F; // headroom so that counting up within a millisecond cannot wrap
+            }
+            LastRandom.CopyTo(bytes[6..]);
+        }
         for (var i = 5; i >= 0; i--) { bytes[i] = (byte)(ms & 0xFF); ms >>= 8; }
-        RandomNumberGenerator.Fill(bytes[6..]);
         return prefix + "_" + Base32(bytes);
     }
 

@@ -34,5 +34,12 @@ public interface IEventRepository
 {
     /// <summary>Appends the event and one pending delivery for each matching webhook.</summary>
     Task AppendAsync(MailEvent mailEvent, CancellationToken ct = default);
-    Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, long afterSequence, int limit, CancellationToken ct = default);
+    /// <summary>
+    /// Events after a position, oldest first, created no later than <paramref name="createdBefore"/> (the stream
+    /// holds back the newest moment so that a transaction still committing cannot be overtaken).
+    /// </summary>
+    Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, long afterSequence, DateTimeOffset createdBefore, int limit, CancellationToken ct = default);
+    /// <summary>The position of an event id, for resuming from <c>Last-Event-ID</c>.</summary>
+    Task<long?> SequenceOfAsync(string orgId, string eventId, CancellationToken ct = default);
+    Task<long> LatestSequenceAsync(CancellationToken ct = default);
 }

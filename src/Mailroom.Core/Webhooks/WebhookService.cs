@@ -11,12 +11,12 @@ public sealed record WebhookChanges(string? Url, IReadOnlyList<string>? EventTyp
 /// <summary>A webhook as created: the only moment its signing secret is shown.</summary>
 public sealed record CreatedWebhook(Webhook Webhook, string Secret);
 
-public sealed class WebhookService(IWebhookRepository webhooks, IInboxRepository inboxes, SecretBox secrets, TimeProvider time)
+public sealed class WebhookService(IWebhookRepository webhooks, IInboxRepository inboxes, SecretBox secrets, IOutboundTargetPolicy targets, TimeProvider time)
 {
     public async Task<CreatedWebhook> CreateAsync(string orgId, string? url, IReadOnlyList<string>? eventTypes,
         IReadOnlyList<string>? inboxIds, string? clientId, CancellationToken ct = default)
     {
-        var target = CheckUrl(Check.Required("url", url, 2048));
+        var target = await CheckUrlAsync(Check.Required("url", url, 2048), ct);
         if (eventTypes is null) throw new ValidationException("event_types", "is required");
         var types = CheckEventTypes(eventTypes);
         var filter = await CheckInboxIdsAsync(orgId, inboxIds ?? [], ct);
@@ -35,7 +35,7 @@ public sealed class WebhookService(IWebhookRepository webhooks, IInboxRepository
     public async Task<Webhook> UpdateAsync(string orgId, string id, WebhookChanges changes, CancellationToken ct = default)
     {
         var webhook = await webhooks.GetAsync(orgId, id, ct) ?? throw new NotFoundException("webhook");
-        if (changes.Url is not null) webhook.Url = CheckUrl(Check.Required("url", changes.Url, 2048));
+        if (changes.Url is not null) webhook.Url = await CheckUrlAsync(Check.Required("url", changes.Url, 2048), ct);
         if (changes.EventTypes is not null) webhook.EventTypes = CheckEventTypes(changes.EventTypes);
         if (changes.InboxIds is not null) webhook.InboxIds = await CheckInboxIdsAsync(orgId, changes.InboxIds, ct);
         if (changes.Enabled is { } enabled)
@@ -48,11 +48,12 @@ public sealed class WebhookService(IWebhookRepository webhooks, IInboxRepository
         return webhook;
     }
 
-    private static string CheckUrl(string url)
+    private async Task<string> CheckUrlAsync(string url, CancellationToken ct)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             throw new ValidationException("url", "must be an absolute http or https URL");
         if (!string.IsNullOrEmpty(uri.UserInfo)) throw new ValidationException("url", "must not carry credentials");
+        if (await targets.RefusalAsync(uri, ct) is { } refusal) throw new ValidationException("url", refusal);
         return uri.ToString();
     }
 

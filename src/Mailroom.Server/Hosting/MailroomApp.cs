@@ -1,6 +1,8 @@
 using Mailroom.Data;
 using Mailroom.Server.Api;
 using Mailroom.Server.Api.V0;
+using Mailroom.Server.Net;
+using Mailroom.Server.Webhooks;
 
 namespace Mailroom.Server.Hosting;
 
@@ -22,6 +24,11 @@ public static class MailroomApp
         builder.Services.AddProblemDetails();
         builder.Services.AddApiRateLimiting(options.RateLimit);
         builder.Services.AddOpenApi("v0");
+        var webhooks = builder.Configuration.GetSection("Mailroom:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions();
+        builder.Services.AddSingleton(webhooks);
+        builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets);
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService<WebhookWorker>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

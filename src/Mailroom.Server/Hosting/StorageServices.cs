@@ -1,6 +1,9 @@
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
 using Mailroom.Core.Domains;
+using Mailroom.Core.Events;
+using Mailroom.Core.Messages;
+using Mailroom.Core.Threads;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Organizations;
 using Mailroom.Core.Platform;
@@ -33,12 +36,18 @@ public static class StorageServices
         services.AddSingleton<IDomainRepository, DomainRepository>();
         services.AddSingleton<IInboxRepository, InboxRepository>();
         services.AddSingleton<IWebhookRepository, WebhookRepository>();
+        services.AddSingleton<IWebhookDeliveryRepository, WebhookDeliveryRepository>();
+        services.AddSingleton<IEventRepository, EventRepository>();
+        services.AddSingleton<IMessageRepository, MessageRepository>();
+        services.AddSingleton<IThreadRepository, ThreadRepository>();
 
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<DomainService>();
         services.AddSingleton<WebhookService>();
+        services.AddSingleton<EventPublisher>();
+        services.AddSingleton<Threading>();
         return services;
     }
 

@@ -18,6 +18,7 @@ public static class V0Routes
         v0.MapDomains();
         v0.MapWebhooks();
         v0.MapApiKeys();
+        v0.MapEventStream();
         return app;
     }
 

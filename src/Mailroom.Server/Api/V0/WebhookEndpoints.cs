@@ -12,6 +12,16 @@ public static class WebhookEndpoints
     public sealed record CreatedWebhookResponse(string WebhookId, string Url, IReadOnlyList<string> EventTypes, IReadOnlyList<string> InboxIds,
         bool Enabled, string? ClientId, string Secret, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+    public sealed record AttemptResponse(DateTimeOffset AttemptedAt, int? StatusCode, long LatencyMs, string? Error);
+    public sealed record DeliveryResponse(string DeliveryId, string WebhookId, string EventId, string Status, int Attempts,
+        DateTimeOffset? NextAttemptAt, int? LastStatusCode, string? LastError, DateTimeOffset? DeliveredAt, DateTimeOffset CreatedAt,
+        IReadOnlyList<AttemptResponse>? AttemptLog);
+
+    public static DeliveryResponse ToResponse(WebhookDelivery d, IReadOnlyList<WebhookAttempt>? attempts) =>
+        new(d.Id, d.WebhookId, d.EventId, d.Status, d.Attempts, d.Status == WebhookDeliveryStatus.Pending ? d.NextAttemptAt : null,
+            d.LastStatusCode, d.LastError, d.DeliveredAt, d.CreatedAt,
+            attempts?.Select(a => new AttemptResponse(a.AttemptedAt, a.StatusCode, a.LatencyMs, a.Error)).ToList());
+
     public static WebhookResponse ToResponse(Webhook w) =>
         new(w.Id, w.Url, w.EventTypes, w.InboxIds, w.Enabled, w.ClientId, w.CreatedAt, w.UpdatedAt);
 
@@ -45,6 +55,33 @@ public static class WebhookEndpoints
                 new WebhookChanges(body.Url, body.EventTypes, body.InboxIds, body.Enabled), http.RequestAborted);
             return V0Routes.Ok(ToResponse(webhook));
         }).Accepts<UpdateWebhookRequest>("application/json").Produces<WebhookResponse>().Produces<ApiError>(404);
+
+        webhooks.MapGet("/{webhookId}/deliveries", async (HttpContext http, IWebhookRepository repository, IWebhookDeliveryRepository deliveries,
+            string webhookId, string? page, string? page_size) =>
+        {
+            var orgId = Caller.Of(http).OrgId;
+            if (await repository.GetAsync(orgId, webhookId, http.RequestAborted) is null) return ApiError.NotFound("webhook");
+            var list = await deliveries.ListAsync(orgId, webhookId, PageRequest.From(page, page_size), http.RequestAborted);
+            return V0Routes.Ok(list.ToList(d => ToResponse(d, null)));
+        }).Produces<V0Routes.ListResponse<DeliveryResponse>>().Produces<ApiError>(404);
+
+        webhooks.MapGet("/{webhookId}/deliveries/{deliveryId}", async (HttpContext http, IWebhookDeliveryRepository deliveries, string webhookId, string deliveryId) =>
+        {
+            var delivery = await deliveries.GetAsync(Caller.Of(http).OrgId, webhookId, deliveryId, http.RequestAborted);
+            if (delivery is null) return ApiError.NotFound("delivery");
+            return V0Routes.Ok(ToResponse(delivery, await deliveries.ListAttemptsAsync(delivery.Id, http.RequestAborted)));
+        }).Produces<DeliveryResponse>().Produces<ApiError>(404);
+
+        webhooks.MapPost("/{webhookId}/deliveries/{deliveryId}/retry", async (HttpContext http, IWebhookDeliveryRepository deliveries,
+            TimeProvider time, string webhookId, string deliveryId) =>
+        {
+            var orgId = Caller.Of(http).OrgId;
+            var delivery = await deliveries.GetAsync(orgId, webhookId, deliveryId, http.RequestAborted);
+            if (delivery is null) return ApiError.NotFound("delivery");
+            await deliveries.RescheduleAsync(delivery.Id, time.GetUtcNow(), http.RequestAborted);
+            var rescheduled = await deliveries.GetAsync(orgId, webhookId, deliveryId, http.RequestAborted);
+            return Results.Json(ToResponse(rescheduled!, null), ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+        }).Produces<DeliveryResponse>(202).Produces<ApiError>(404);
 
         webhooks.MapDelete("/{webhookId}", async (HttpContext http, IWebhookRepository repository, string webhookId) =>
             await repository.DeleteAsync(Caller.Of(http).OrgId, webhookId, http.RequestAborted)

@@ -81,6 +81,23 @@ public sealed class WebhookApiTests(ServerPerProvider servers) : IClassFixture<S
         Assert.StartsWith(message, (string)body!["message"]!);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:9/hook")]
+    [InlineData("http://localhost/hook")]
+    [InlineData("http://10.1.2.3/hook")]
+    [InlineData("http://192.168.0.1/hook")]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://[::1]/hook")]
+    [InlineData("http://[fd00::1]/hook")]
+    public async Task Private_and_loopback_targets_are_refused(string url)
+    {
+        var api = await (await servers.For("sqlite")).NewOrganizationAsync();
+        var (status, body) = await api.PostAsync("/api/v0/webhooks", new { url, event_types = new[] { "message.received" } });
+        Assert.Equal(400, status);
+        Assert.Contains("private or reserved address", (string)body!["message"]!);
+        Assert.StartsWith("url:", (string)body["message"]!);
+    }
+
     [Theory, MemberData(nameof(Providers))]
     public async Task Another_orgs_inbox_cannot_be_a_filter(string provider)
     {

@@ -1,0 +1,83 @@
+namespace Mailroom.Core.Messages;
+
+/// <summary>One email in an inbox, received or sent; the raw MIME is kept as a blob.</summary>
+public sealed class Message
+{
+    public required string Id { get; init; }
+    public required string OrgId { get; init; }
+    public required string InboxId { get; init; }
+    public required string ThreadId { get; set; }
+    public required string Direction { get; init; }
+    public string Status { get; set; } = MessageStatus.Received;
+    /// <summary>The RFC 5322 Message-ID without angle brackets.</summary>
+    public string? RfcMessageId { get; init; }
+    public string? InReplyTo { get; init; }
+    public List<string> References { get; init; } = [];
+    /// <summary>The From header as written: <c>Name &lt;address&gt;</c> or a bare address.</summary>
+    public string? From { get; init; }
+    public List<string> To { get; init; } = [];
+    public List<string> Cc { get; init; } = [];
+    public List<string> Bcc { get; init; } = [];
+    public List<string> ReplyTo { get; init; } = [];
+    public string? Subject { get; init; }
+    public string? Preview { get; init; }
+    public string? Text { get; init; }
+    public string? Html { get; init; }
+    /// <summary>Every header in order, as (name, decoded value) pairs.</summary>
+    public List<KeyValuePair<string, string>> Headers { get; init; } = [];
+    public List<string> Labels { get; set; } = [];
+    public long Size { get; init; }
+    public string? RawBlobKey { get; init; }
+    public MessageAuthentication? Authentication { get; init; }
+    public string? DraftId { get; init; }
+    public DateTimeOffset Timestamp { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>What the inbound checks found: SPF, DKIM and DMARC results and the Authentication-Results text.</summary>
+public sealed record MessageAuthentication(string Spf, string Dkim, string Dmarc, string? Results);
+
+public static class MessageDirection
+{
+    public const string Inbound = "inbound";
+    public const string Outbound = "outbound";
+}
+
+public static class MessageStatus
+{
+    public const string Received = "received";
+    public const string Queued = "queued";
+    public const string Sent = "sent";
+    public const string Delivered = "delivered";
+    public const string Bounced = "bounced";
+    public const string Rejected = "rejected";
+}
+
+public sealed class Attachment
+{
+    public required string Id { get; init; }
+    public required string OrgId { get; init; }
+    public required string MessageId { get; init; }
+    public string? FileName { get; init; }
+    public required string ContentType { get; init; }
+    public string? Disposition { get; init; }
+    public string? ContentId { get; init; }
+    public long Size { get; init; }
+    public required string BlobKey { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public interface IMessageRepository
+{
+    Task CreateAsync(Message message, IReadOnlyList<Attachment> attachments, CancellationToken ct = default);
+    Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
+    Task<Common.Page<Message>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
+    Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default);
+    Task UpdateLabelsAsync(Message message, CancellationToken ct = default);
+    Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default);
+    /// <summary>The thread of the first message in the inbox whose Message-ID is one of <paramref name="rfcMessageIds"/>.</summary>
+    Task<string?> FindThreadByRfcIdsAsync(string inboxId, IReadOnlyCollection<string> rfcMessageIds, CancellationToken ct = default);
+    Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string messageId, CancellationToken ct = default);
+    Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
+}

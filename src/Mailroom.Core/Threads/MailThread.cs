@@ -1,0 +1,35 @@
+namespace Mailroom.Core.Threads;
+
+/// <summary>A conversation in one inbox; its counters are derived from its messages when one is added.</summary>
+public sealed class MailThread
+{
+    public required string Id { get; init; }
+    public required string OrgId { get; init; }
+    public required string InboxId { get; init; }
+    public string? Subject { get; set; }
+    public string? NormalizedSubject { get; set; }
+    public string? Preview { get; set; }
+    public List<string> Labels { get; set; } = [];
+    public List<string> Senders { get; set; } = [];
+    public List<string> Recipients { get; set; } = [];
+    public int MessageCount { get; set; }
+    public long Size { get; set; }
+    public string? LastMessageId { get; set; }
+    public DateTimeOffset? ReceivedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public DateTimeOffset LastActivityAt { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public interface IThreadRepository
+{
+    Task CreateAsync(MailThread thread, CancellationToken ct = default);
+    Task<MailThread?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
+    Task<Common.Page<MailThread>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
+    Task UpdateAsync(MailThread thread, CancellationToken ct = default);
+    /// <summary>A recent thread of the inbox with this normalised subject, for mail that carries no threading headers.</summary>
+    Task<MailThread?> FindRecentBySubjectAsync(string inboxId, string normalizedSubject, DateTimeOffset since, CancellationToken ct = default);
+    /// <summary>Deletes the thread with its messages and attachments and returns the blob keys they held.</summary>
+    Task<IReadOnlyList<string>?> DeleteAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
+}

@@ -1,0 +1,152 @@
+using Mailroom.Core.Common;
+using Mailroom.Core.Messages;
+
+namespace Mailroom.Data.Repositories;
+
+public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
+{
+    private const string Columns = "id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, in_reply_to, references_json, " +
+                                   "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
+                                   "labels_json, size, raw_blob_key, auth_spf, auth_dkim, auth_dmarc, auth_results, draft_id, timestamp, created_at, updated_at";
+
+    private const string AttachmentColumns = "id, org_id, message_id, filename, content_type, content_disposition, content_id, size, blob_key, created_at";
+
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string OrgId { get; set; } = "";
+        public string InboxId { get; set; } = "";
+        public string ThreadId { get; set; } = "";
+        public string Direction { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string? RfcMessageId { get; set; }
+        public string? InReplyTo { get; set; }
+        public string? ReferencesJson { get; set; }
+        public string? FromAddress { get; set; }
+        public string ToJson { get; set; } = "";
+        public string? CcJson { get; set; }
+        public string? BccJson { get; set; }
+        public string? ReplyToJson { get; set; }
+        public string? Subject { get; set; }
+        public string? Preview { get; set; }
+        public string? TextBody { get; set; }
+        public string? HtmlBody { get; set; }
+        public string HeadersJson { get; set; } = "";
+        public string LabelsJson { get; set; } = "";
+        public long Size { get; set; }
+        public string? RawBlobKey { get; set; }
+        public string? AuthSpf { get; set; }
+        public string? AuthDkim { get; set; }
+        public string? AuthDmarc { get; set; }
+        public string? AuthResults { get; set; }
+        public string? DraftId { get; set; }
+        public long Timestamp { get; set; }
+        public long CreatedAt { get; set; }
+        public long UpdatedAt { get; set; }
+    }
+
+    private sealed class AttachmentRow
+    {
+        public string Id { get; set; } = "";
+        public string OrgId { get; set; } = "";
+        public string MessageId { get; set; } = "";
+        public string? Filename { get; set; }
+        public string ContentType { get; set; } = "";
+        public string? ContentDisposition { get; set; }
+        public string? ContentId { get; set; }
+        public long Size { get; set; }
+        public string BlobKey { get; set; } = "";
+        public long CreatedAt { get; set; }
+    }
+
+    private static Message Map(Row r) => new()
+    {
+        Id = r.Id, OrgId = r.OrgId, InboxId = r.InboxId, ThreadId = r.ThreadId, Direction = r.Direction, Status = r.Status,
+        RfcMessageId = r.RfcMessageId, InReplyTo = r.InReplyTo, References = StoredJson.Read<List<string>>(r.ReferencesJson, []),
+        From = r.FromAddress, To = StoredJson.Read<List<string>>(r.ToJson, []), Cc = StoredJson.Read<List<string>>(r.CcJson, []),
+        Bcc = StoredJson.Read<List<string>>(r.BccJson, []), ReplyTo = StoredJson.Read<List<string>>(r.ReplyToJson, []),
+        Subject = r.Subject, Preview = r.Preview, Text = r.TextBody, Html = r.HtmlBody,
+        Headers = StoredJson.Read<List<KeyValuePair<string, string>>>(r.HeadersJson, []), Labels = StoredJson.Read<List<string>>(r.LabelsJson, []),
+        Size = r.Size, RawBlobKey = r.RawBlobKey,
+        Authentication = r.AuthSpf is null ? null : new MessageAuthentication(r.AuthSpf, r.AuthDkim ?? "none", r.AuthDmarc ?? "none", r.AuthResults),
+        DraftId = r.DraftId, Timestamp = Time.At(r.Timestamp), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+    };
+
+    private static Attachment MapAttachment(AttachmentRow r) => new()
+    {
+        Id = r.Id, OrgId = r.OrgId, MessageId = r.MessageId, FileName = r.Filename, ContentType = r.ContentType,
+        Disposition = r.ContentDisposition, ContentId = r.ContentId, Size = r.Size, BlobKey = r.BlobKey, CreatedAt = Time.At(r.CreatedAt),
+    };
+
+    public async Task CreateAsync(Message m, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
+    {
+        await db.ExecuteAsync(
+            $"INSERT INTO messages ({Columns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
+            "@ReferencesJson, @From, @ToJson, @CcJson, @BccJson, @ReplyToJson, @Subject, @Preview, @Text, @Html, @HeadersJson, @LabelsJson, " +
+            "@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @Timestamp, @CreatedAt, @UpdatedAt)",
+            new
+            {
+                m.Id, m.OrgId, m.InboxId, m.ThreadId, m.Direction, m.Status, m.RfcMessageId, m.InReplyTo,
+                ReferencesJson = StoredJson.Write(m.References), m.From, ToJson = StoredJson.Write(m.To), CcJson = StoredJson.Write(m.Cc),
+                BccJson = StoredJson.Write(m.Bcc), ReplyToJson = StoredJson.Write(m.ReplyTo), m.Subject, m.Preview, m.Text, m.Html,
+                HeadersJson = StoredJson.Write(m.Headers), LabelsJson = StoredJson.Write(m.Labels), m.Size, m.RawBlobKey,
+                AuthSpf = m.Authentication?.Spf, AuthDkim = m.Authentication?.Dkim, AuthDmarc = m.Authentication?.Dmarc,
+                AuthResults = m.Authentication?.Results, m.DraftId,
+                Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
+            }, ct);
+        foreach (var a in attachments)
+            await db.ExecuteAsync(
+                $"INSERT INTO attachments ({AttachmentColumns}) VALUES (@Id, @OrgId, @MessageId, @FileName, @ContentType, @Disposition, @ContentId, @Size, @BlobKey, @CreatedAt)",
+                new { a.Id, a.OrgId, a.MessageId, a.FileName, a.ContentType, a.Disposition, a.ContentId, a.Size, a.BlobKey, CreatedAt = Time.Ms(a.CreatedAt) }, ct);
+    }
+
+    public async Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
+    public Task<Page<Message>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
+        db.PageAsync<Row, Message>($"SELECT {Columns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId ORDER BY timestamp DESC, id DESC",
+            "SELECT COUNT(*) FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId",
+            new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
+
+    public async Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default) =>
+        (await db.QueryAsync<Row>($"SELECT {Columns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
+            new { orgId, threadId }, ct)).Select(Map).ToList();
+
+    public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.ExecuteAsync(
+        "UPDATE messages SET labels_json = @LabelsJson, updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id",
+        new { m.Id, m.OrgId, LabelsJson = StoredJson.Write(m.Labels), UpdatedAt = Time.Ms(m.UpdatedAt) }, ct);
+
+    public Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default) => db.ExecuteAsync(
+        "UPDATE messages SET status = @status, updated_at = @at WHERE id = @id", new { id, status, at = Time.Ms(at) }, ct);
+
+    public async Task<string?> FindThreadByRfcIdsAsync(string inboxId, IReadOnlyCollection<string> rfcMessageIds, CancellationToken ct = default)
+    {
+        // Most recent first: a reply joins the thread of the newest message it names.
+        foreach (var chunk in rfcMessageIds.Chunk(100))
+        {
+            var args = new Dictionary<string, object?> { ["inboxId"] = inboxId };
+            for (var i = 0; i < chunk.Length; i++) args[$"r{i}"] = chunk[i];
+            var list = string.Join(", ", chunk.Select((_, i) => $"@r{i}"));
+            var threadId = await db.QuerySingleOrDefaultAsync<string>(
+                $"SELECT thread_id FROM messages WHERE inbox_id = @inboxId AND rfc_message_id IN ({list}) ORDER BY timestamp DESC LIMIT 1", args, ct);
+            if (threadId is not null) return threadId;
+        }
+        return null;
+    }
+
+    public async Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string messageId, CancellationToken ct = default) =>
+        (await db.QueryAsync<AttachmentRow>($"SELECT {AttachmentColumns} FROM attachments WHERE message_id = @messageId ORDER BY id", new { messageId }, ct))
+        .Select(MapAttachment).ToList();
+
+    public async Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<AttachmentRow>(
+            $"SELECT {AttachmentColumns} FROM attachments WHERE org_id = @orgId AND message_id = @messageId AND id = @attachmentId",
+            new { orgId, messageId, attachmentId }, ct);
+        return row is null ? null : MapAttachment(row);
+    }
+}

@@ -1,0 +1,93 @@
+using Mailroom.Core.Common;
+using Mailroom.Core.Threads;
+
+namespace Mailroom.Data.Repositories;
+
+public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
+{
+    private const string Columns = "id, org_id, inbox_id, subject, normalized_subject, preview, labels_json, senders_json, recipients_json, " +
+                                   "message_count, size, last_message_id, received_at, sent_at, last_activity_at, created_at, updated_at";
+
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string OrgId { get; set; } = "";
+        public string InboxId { get; set; } = "";
+        public string? Subject { get; set; }
+        public string? NormalizedSubject { get; set; }
+        public string? Preview { get; set; }
+        public string LabelsJson { get; set; } = "";
+        public string SendersJson { get; set; } = "";
+        public string RecipientsJson { get; set; } = "";
+        public long MessageCount { get; set; }
+        public long Size { get; set; }
+        public string? LastMessageId { get; set; }
+        public long? ReceivedAt { get; set; }
+        public long? SentAt { get; set; }
+        public long LastActivityAt { get; set; }
+        public long CreatedAt { get; set; }
+        public long UpdatedAt { get; set; }
+    }
+
+    private static MailThread Map(Row r) => new()
+    {
+        Id = r.Id, OrgId = r.OrgId, InboxId = r.InboxId, Subject = r.Subject, NormalizedSubject = r.NormalizedSubject, Preview = r.Preview,
+        Labels = StoredJson.Read<List<string>>(r.LabelsJson, []), Senders = StoredJson.Read<List<string>>(r.SendersJson, []),
+        Recipients = StoredJson.Read<List<string>>(r.RecipientsJson, []), MessageCount = (int)r.MessageCount, Size = r.Size,
+        LastMessageId = r.LastMessageId, ReceivedAt = Time.At(r.ReceivedAt), SentAt = Time.At(r.SentAt),
+        LastActivityAt = Time.At(r.LastActivityAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+    };
+
+    private static object Args(MailThread t) => new
+    {
+        t.Id, t.OrgId, t.InboxId, t.Subject, t.NormalizedSubject, t.Preview, LabelsJson = StoredJson.Write(t.Labels),
+        SendersJson = StoredJson.Write(t.Senders), RecipientsJson = StoredJson.Write(t.Recipients), t.MessageCount, t.Size, t.LastMessageId,
+        ReceivedAt = Time.Ms(t.ReceivedAt), SentAt = Time.Ms(t.SentAt), LastActivityAt = Time.Ms(t.LastActivityAt),
+        CreatedAt = Time.Ms(t.CreatedAt), UpdatedAt = Time.Ms(t.UpdatedAt),
+    };
+
+    public Task CreateAsync(MailThread thread, CancellationToken ct = default) => db.ExecuteAsync(
+        $"INSERT INTO threads ({Columns}) VALUES (@Id, @OrgId, @InboxId, @Subject, @NormalizedSubject, @Preview, @LabelsJson, @SendersJson, " +
+        "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt)", Args(thread), ct);
+
+    public async Task<MailThread?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
+    public Task<Page<MailThread>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
+        db.PageAsync<Row, MailThread>(
+            $"SELECT {Columns} FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND message_count > 0 ORDER BY last_activity_at DESC, id DESC",
+            "SELECT COUNT(*) FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND message_count > 0",
+            new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
+
+    public Task UpdateAsync(MailThread thread, CancellationToken ct = default) => db.ExecuteAsync(
+        "UPDATE threads SET subject = @Subject, normalized_subject = @NormalizedSubject, preview = @Preview, labels_json = @LabelsJson, " +
+        "senders_json = @SendersJson, recipients_json = @RecipientsJson, message_count = @MessageCount, size = @Size, " +
+        "last_message_id = @LastMessageId, received_at = @ReceivedAt, sent_at = @SentAt, last_activity_at = @LastActivityAt, " +
+        "updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id", Args(thread), ct);
+
+    public async Task<MailThread?> FindRecentBySubjectAsync(string inboxId, string normalizedSubject, DateTimeOffset since, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM threads WHERE inbox_id = @inboxId AND normalized_subject = @normalizedSubject AND last_activity_at >= @since " +
+            "ORDER BY last_activity_at DESC LIMIT 1", new { inboxId, normalizedSubject, since = Time.Ms(since) }, ct);
+        return row is null ? null : Map(row);
+    }
+
+    public Task<IReadOnlyList<string>?> DeleteAsync(string orgId, string inboxId, string id, CancellationToken ct = default) =>
+        db.InTransactionAsync<IReadOnlyList<string>?>(async () =>
+        {
+            var args = new { orgId, inboxId, id };
+            if (await db.ScalarAsync<long>("SELECT COUNT(*) FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", args, ct) == 0)
+                return null;
+            var blobs = (await db.QueryAsync<string>(
+                "SELECT raw_blob_key FROM messages WHERE thread_id = @id AND raw_blob_key IS NOT NULL " +
+                "UNION ALL SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.thread_id = @id", args, ct)).ToList();
+            // Attachments and messages go with the thread (ON DELETE CASCADE).
+            await db.ExecuteAsync("DELETE FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", args, ct);
+            return blobs;
+        }, ct);
+}
