@@ -80,4 +80,6 @@ public interface IMessageRepository
     Task<string?> FindThreadByRfcIdsAsync(string inboxId, IReadOnlyCollection<string> rfcMessageIds, CancellationToken ct = default);
     Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string messageId, CancellationToken ct = default);
     Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
+    /// <summary>An attachment by id alone, for signed download links (the signature proves access).</summary>
+    Task<Attachment?> FindAttachmentAsync(string attachmentId, CancellationToken ct = default);
 }

@@ -21,6 +21,10 @@ public sealed class SecretBox
         _key = masterKey;
     }
 
+    /// <summary>A 256-bit key for another use (signing links), derived with HKDF so the master key itself never leaves.</summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes(purpose));
+
     public string Seal(string plaintext, string purpose) => Seal(Encoding.UTF8.GetBytes(plaintext), purpose);
 
     public string Seal(byte[] plaintext, string purpose)

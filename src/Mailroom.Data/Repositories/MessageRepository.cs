@@ -149,4 +149,11 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
             new { orgId, messageId, attachmentId }, ct);
         return row is null ? null : MapAttachment(row);
     }
+
+    public async Task<Attachment?> FindAttachmentAsync(string attachmentId, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<AttachmentRow>(
+            $"SELECT {AttachmentColumns} FROM attachments WHERE id = @attachmentId", new { attachmentId }, ct);
+        return row is null ? null : MapAttachment(row);
+    }
 }

@@ -45,17 +45,11 @@ public sealed class WebhookDeliveryRepository(MailroomDatabase db, IWebhookRepos
     public Task<IReadOnlyList<DueWebhookDelivery>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default) =>
         db.InTransactionAsync<IReadOnlyList<DueWebhookDelivery>>(async () =>
         {
-            // SQLite serialises writers, so the plain SELECT is safe there; PostgreSQL skips rows other nodes hold.
-            var skipLocked = db.Provider == DatabaseProvider.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
-            var ids = (await db.QueryAsync<string>(
-                "SELECT id FROM webhook_deliveries WHERE status = @pending AND next_attempt_at <= @now " +
-                "AND (lease_until IS NULL OR lease_until < @now) ORDER BY next_attempt_at LIMIT @limit" + skipLocked,
-                new { pending = WebhookDeliveryStatus.Pending, now = Time.Ms(now), limit }, ct)).ToList();
+            var ids = await db.ClaimIdsAsync("webhook_deliveries", "status = @pending AND next_attempt_at <= @now", "next_attempt_at",
+                new() { ["pending"] = WebhookDeliveryStatus.Pending }, owner, now, leaseUntil, limit, ct);
             var claimed = new List<DueWebhookDelivery>();
             foreach (var id in ids)
             {
-                await db.ExecuteAsync("UPDATE webhook_deliveries SET lease_owner = @owner, lease_until = @until WHERE id = @id",
-                    new { id, owner, until = Time.Ms(leaseUntil) }, ct);
                 var row = await db.QuerySingleOrDefaultAsync<Row>(
                     "SELECT d.id, d.org_id, d.webhook_id, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, " +
                     "d.delivered_at, d.created_at, d.updated_at, e.type AS event_type, e.payload_json FROM webhook_deliveries d " +

@@ -15,6 +15,9 @@ public sealed class MailroomOptions
     public LimitOptions Limits { get; set; } = new();
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>How long a pre-signed attachment download URL works.</summary>
+    public TimeSpan AttachmentLinkLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public string MasterKeyPath => MasterKeyFile ?? Path.Combine(DataDir, "master.key");
 }
 

@@ -9,7 +9,10 @@ using Mailroom.Core.Organizations;
 using Mailroom.Core.Platform;
 using Mailroom.Core.Security;
 using Mailroom.Core.Webhooks;
+using Mailroom.Core.Blobs;
 using Mailroom.Data;
+using Mailroom.Data.Blobs;
+using Mailroom.Server.Api.Files;
 using Mailroom.Data.Repositories;
 
 namespace Mailroom.Server.Hosting;
@@ -22,6 +25,8 @@ public static class StorageServices
         Directory.CreateDirectory(options.DataDir);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(OpenDatabase(options));
+        services.AddSingleton<IBlobStore>(sp => new FileBlobStore(Path.Combine(options.DataDir, "blobs"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AttachmentLinks(sp.GetRequiredService<SecretBox>(), options.AttachmentLinkLifetime, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));

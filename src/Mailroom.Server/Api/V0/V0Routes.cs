@@ -18,7 +18,10 @@ public static class V0Routes
         v0.MapDomains();
         v0.MapWebhooks();
         v0.MapApiKeys();
+        v0.MapMessages();
+        v0.MapThreads();
         v0.MapEventStream();
+        Files.AttachmentLinks.MapDownloads(app);
         return app;
     }
 

@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Mailroom.Core.Blobs;
+
+namespace Mailroom.Data.Blobs;
+
+/// <summary>
+/// Blobs as files under one root: <c>{prefix}/{yyyy}/{MM}/{dd}/{random}</c>. A put writes a temporary file,
+/// fsyncs it, renames it into place and fsyncs the folder, so a blob whose key was returned survives a crash.
+/// </summary>
+public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlobStore
+{
+    private readonly string _root = Path.GetFullPath(root);
+
+    public async Task<string> PutAsync(string keyPrefix, Stream content, CancellationToken ct = default)
+    {
+        if (keyPrefix.Length == 0 || !keyPrefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException("a blob key prefix is letters, digits, '-' and '_'", nameof(keyPrefix));
+        var day = time.GetUtcNow().UtcDateTime;
+        var key = $"{keyPrefix}/{day:yyyy}/{day:MM}/{day:dd}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
+        var path = PathOf(key);
+        var folder = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        var temporary = path + ".tmp";
+        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        {
+            await content.CopyToAsync(file, ct);
+            await file.FlushAsync(ct);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path);
+        SyncFolder(folder);
+        return key;
+    }
+
+    public Task<Stream> OpenAsync(string key, CancellationToken ct = default) =>
+        Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous));
+
+    public Task DeleteAsync(string key, CancellationToken ct = default)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string key)
+    {
+        var path = Path.GetFullPath(Path.Combine(_root, key));
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || key.Contains(".."))
+            throw new ArgumentException($"blob key {key} leaves the blob folder", nameof(key));
+        return path;
+    }
+
+    /// <summary>Makes the rename itself durable: on Linux a new name is only safe once its folder is synced.</summary>
+    private static void SyncFolder(string folder)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var fd = Open(folder, 0x10000 /* O_RDONLY | O_DIRECTORY */);
+        if (fd < 0) return;
+        try { _ = Fsync(fd); }
+        finally { _ = Close(fd); }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync")]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}

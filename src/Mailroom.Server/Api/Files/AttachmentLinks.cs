@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Mailroom.Core.Blobs;
+using Mailroom.Core.Security;
+using Mailroom.Core.Messages;
+
+namespace Mailroom.Server.Api.Files;
+
+/// <summary>
+/// Pre-signed attachment downloads: <c>/files/attachments/{id}?expires={unix}&amp;signature={base64url HMAC-SHA256}</c>,
+/// keyed by a key derived from the master key, served without an API key until <c>expires</c>.
+/// </summary>
+public sealed class AttachmentLinks
+{
+    public const string Route = "/files/attachments/{attachmentId}";
+    private readonly byte[] _key;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _time;
+
+    public AttachmentLinks(SecretBox secrets, TimeSpan lifetime, TimeProvider time)
+    {
+        _key = secrets.DeriveKey("mailroom attachment links v1");
+        _lifetime = lifetime;
+        _time = time;
+    }
+
+    public (string Url, DateTimeOffset ExpiresAt) Create(HttpRequest request, string attachmentId)
+    {
+        var expires = _time.GetUtcNow() + _lifetime;
+        var unix = expires.ToUnixTimeSeconds();
+        var url = $"{request.Scheme}://{request.Host}/files/attachments/{Uri.EscapeDataString(attachmentId)}" +
+                  $"?expires={unix}&signature={Sign(attachmentId, unix)}";
+        return (url, DateTimeOffset.FromUnixTimeSeconds(unix));
+    }
+
+    public bool IsValid(string attachmentId, string? expires, string? signature)
+    {
+        if (signature is null || !long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)) return false;
+        if (_time.GetUtcNow().ToUnixTimeSeconds() > unix) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(attachmentId, unix)), Encoding.ASCII.GetBytes(signature));
+    }
+
+    private string Sign(string attachmentId, long expires) =>
+        Base64UrlEncode(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{attachmentId}\n{expires}")));
+
+    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static void MapDownloads(IEndpointRouteBuilder app) =>
+        app.MapGet(Route, async (HttpContext http, AttachmentLinks links, IMessageRepository messages, IBlobStore blobs, string attachmentId,
+            string? expires, string? signature) =>
+        {
+            if (!links.IsValid(attachmentId, expires, signature))
+                return Api.ApiError.Result(StatusCodes.Status403Forbidden, "ForbiddenError", "signature: the link is invalid or has expired");
+            // The signature is the proof of access: it was only handed to a caller who could read the message.
+            var attachment = await messages.FindAttachmentAsync(attachmentId, http.RequestAborted);
+            if (attachment is null) return Api.ApiError.NotFound("attachment");
+            var stream = await blobs.OpenAsync(attachment.BlobKey, http.RequestAborted);
+            return Results.Stream(stream, attachment.ContentType, attachment.FileName, enableRangeProcessing: true);
+        }).ExcludeFromDescription();
+}

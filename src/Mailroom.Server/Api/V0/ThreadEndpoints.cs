@@ -1,0 +1,50 @@
+using Mailroom.Core.Blobs;
+using Mailroom.Core.Common;
+using Mailroom.Core.Inboxes;
+using Mailroom.Core.Messages;
+using Mailroom.Core.Threads;
+
+namespace Mailroom.Server.Api.V0;
+
+public static class ThreadEndpoints
+{
+    public static void MapThreads(this RouteGroupBuilder v0)
+    {
+        var threads = v0.MapGroup("/inboxes/{inboxId}/threads");
+
+        threads.MapGet("/", async (HttpContext http, IInboxRepository inboxes, IThreadRepository repository, string inboxId, string? page, string? page_size) =>
+        {
+            var orgId = Caller.Of(http).OrgId;
+            var paging = PageRequest.From(page, page_size);
+            if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return ApiError.NotFound("inbox");
+            var list = await repository.ListAsync(orgId, inboxId, paging, http.RequestAborted);
+            return V0Routes.Ok(list.ToList(MessageViews.Item));
+        }).Produces<V0Routes.ListResponse<MessageViews.ThreadItem>>().Produces<ApiError>(404);
+
+        threads.MapGet("/{threadId}", async (HttpContext http, IThreadRepository repository, IMessageRepository messages, string inboxId, string threadId) =>
+        {
+            var orgId = Caller.Of(http).OrgId;
+            var thread = await repository.GetAsync(orgId, inboxId, threadId, http.RequestAborted);
+            if (thread is null) return ApiError.NotFound("thread");
+            var details = new List<MessageViews.MessageDetail>();
+            foreach (var m in await messages.ListByThreadAsync(orgId, thread.Id, http.RequestAborted))
+                details.Add(MessageViews.Detail(m, await messages.ListAttachmentsAsync(m.Id, http.RequestAborted)));
+            return V0Routes.Ok(new MessageViews.ThreadDetail(thread.InboxId, thread.Id, thread.Subject, thread.MessageCount, thread.Preview,
+                thread.Labels, thread.Senders, thread.Recipients, thread.LastActivityAt, details));
+        }).Produces<MessageViews.ThreadDetail>().Produces<ApiError>(404);
+
+        threads.MapDelete("/{threadId}", async (HttpContext http, IThreadRepository repository, IBlobStore blobs, ILoggerFactory logs,
+            string inboxId, string threadId) =>
+        {
+            var blobKeys = await repository.DeleteAsync(Caller.Of(http).OrgId, inboxId, threadId, http.RequestAborted);
+            if (blobKeys is null) return ApiError.NotFound("thread");
+            // The rows are gone; a blob that fails to delete is only disk space, so it is logged, not fatal.
+            foreach (var key in blobKeys)
+            {
+                try { await blobs.DeleteAsync(key, http.RequestAborted); }
+                catch (IOException e) { logs.CreateLogger("threads").LogWarning(e, "blob {Key} of a deleted thread was not removed", key); }
+            }
+            return Results.NoContent();
+        }).Produces(204).Produces<ApiError>(404);
+    }
+}
