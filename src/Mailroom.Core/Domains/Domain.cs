@@ -51,4 +51,6 @@ public interface IDomainRepository
     Task UpdateAsync(Domain domain, CancellationToken ct = default);
     Task<bool> DeleteAsync(string orgId, string name, CancellationToken ct = default);
     Task<long> CountAsync(string orgId, CancellationToken ct = default);
+    /// <summary>Domains of every organization last checked before <paramref name="checkedBefore"/> (or never), oldest check first.</summary>
+    Task<IReadOnlyList<Domain>> ListDueForCheckAsync(DateTimeOffset checkedBefore, int limit, CancellationToken ct = default);
 }

@@ -30,6 +30,8 @@ public sealed class Message
     public string? RawBlobKey { get; init; }
     public MessageAuthentication? Authentication { get; init; }
     public string? DraftId { get; init; }
+    /// <summary>The inbound spool row this message was delivered from, if it came in by mail.</summary>
+    public string? SpoolId { get; init; }
     public DateTimeOffset Timestamp { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -78,6 +80,9 @@ public interface IMessageRepository
     Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default);
     /// <summary>The thread of the first message in the inbox whose Message-ID is one of <paramref name="rfcMessageIds"/>.</summary>
     Task<string?> FindThreadByRfcIdsAsync(string inboxId, IReadOnlyCollection<string> rfcMessageIds, CancellationToken ct = default);
+    /// <summary>The message of an inbox with this RFC 5322 Message-ID, newest first.</summary>
+    Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default);
+    Task<bool> ExistsFromSpoolAsync(string inboxId, string spoolId, CancellationToken ct = default);
     Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string messageId, CancellationToken ct = default);
     Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
     /// <summary>An attachment by id alone, for signed download links (the signature proves access).</summary>

@@ -69,4 +69,9 @@ public sealed class DomainRepository(MailroomDatabase db) : IDomainRepository
 
     public Task<long> CountAsync(string orgId, CancellationToken ct = default) =>
         db.ScalarAsync<long>("SELECT COUNT(*) FROM domains WHERE org_id = @orgId", new { orgId }, ct);
+
+    public async Task<IReadOnlyList<Domain>> ListDueForCheckAsync(DateTimeOffset checkedBefore, int limit, CancellationToken ct = default) =>
+        (await db.QueryAsync<Row>(
+            $"SELECT {Columns} FROM domains WHERE last_checked_at IS NULL OR last_checked_at < @before ORDER BY COALESCE(last_checked_at, 0) LIMIT @limit",
+            new { before = Time.Ms(checkedBefore), limit }, ct)).Select(Map).ToList();
 }

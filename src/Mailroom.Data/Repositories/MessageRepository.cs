@@ -7,7 +7,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
 {
     private const string Columns = "id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, in_reply_to, references_json, " +
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
-                                   "labels_json, size, raw_blob_key, auth_spf, auth_dkim, auth_dmarc, auth_results, draft_id, timestamp, created_at, updated_at";
+                                   "labels_json, size, raw_blob_key, auth_spf, auth_dkim, auth_dmarc, auth_results, draft_id, spool_id, timestamp, created_at, updated_at";
 
     private const string AttachmentColumns = "id, org_id, message_id, filename, content_type, content_disposition, content_id, size, blob_key, created_at";
 
@@ -40,6 +40,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         public string? AuthDmarc { get; set; }
         public string? AuthResults { get; set; }
         public string? DraftId { get; set; }
+        public string? SpoolId { get; set; }
         public long Timestamp { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
@@ -69,7 +70,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         Headers = StoredJson.Read<List<KeyValuePair<string, string>>>(r.HeadersJson, []), Labels = StoredJson.Read<List<string>>(r.LabelsJson, []),
         Size = r.Size, RawBlobKey = r.RawBlobKey,
         Authentication = r.AuthSpf is null ? null : new MessageAuthentication(r.AuthSpf, r.AuthDkim ?? "none", r.AuthDmarc ?? "none", r.AuthResults),
-        DraftId = r.DraftId, Timestamp = Time.At(r.Timestamp), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+        DraftId = r.DraftId, SpoolId = r.SpoolId, Timestamp = Time.At(r.Timestamp), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
     };
 
     private static Attachment MapAttachment(AttachmentRow r) => new()
@@ -83,7 +84,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         await db.ExecuteAsync(
             $"INSERT INTO messages ({Columns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
             "@ReferencesJson, @From, @ToJson, @CcJson, @BccJson, @ReplyToJson, @Subject, @Preview, @Text, @Html, @HeadersJson, @LabelsJson, " +
-            "@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @Timestamp, @CreatedAt, @UpdatedAt)",
+            "@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @SpoolId, @Timestamp, @CreatedAt, @UpdatedAt)",
             new
             {
                 m.Id, m.OrgId, m.InboxId, m.ThreadId, m.Direction, m.Status, m.RfcMessageId, m.InReplyTo,
@@ -91,7 +92,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
                 BccJson = StoredJson.Write(m.Bcc), ReplyToJson = StoredJson.Write(m.ReplyTo), m.Subject, m.Preview, m.Text, m.Html,
                 HeadersJson = StoredJson.Write(m.Headers), LabelsJson = StoredJson.Write(m.Labels), m.Size, m.RawBlobKey,
                 AuthSpf = m.Authentication?.Spf, AuthDkim = m.Authentication?.Dkim, AuthDmarc = m.Authentication?.Dmarc,
-                AuthResults = m.Authentication?.Results, m.DraftId,
+                AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId,
                 Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
             }, ct);
         foreach (var a in attachments)
@@ -156,4 +157,15 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
             $"SELECT {AttachmentColumns} FROM attachments WHERE id = @attachmentId", new { attachmentId }, ct);
         return row is null ? null : MapAttachment(row);
     }
+
+    public async Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM messages WHERE inbox_id = @inboxId AND rfc_message_id = @rfcMessageId ORDER BY timestamp DESC LIMIT 1",
+            new { inboxId, rfcMessageId }, ct);
+        return row is null ? null : Map(row);
+    }
+
+    public async Task<bool> ExistsFromSpoolAsync(string inboxId, string spoolId, CancellationToken ct = default) =>
+        await db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE inbox_id = @inboxId AND spool_id = @spoolId", new { inboxId, spoolId }, ct) > 0;
 }

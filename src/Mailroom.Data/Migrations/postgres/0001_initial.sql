@@ -151,6 +151,8 @@ CREATE TABLE messages (
     auth_dmarc TEXT,
     auth_results TEXT,
     draft_id TEXT,
+    -- The spool row it came from: processing the same spooled message again stores nothing twice.
+    spool_id TEXT,
     timestamp BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -158,6 +160,7 @@ CREATE TABLE messages (
 CREATE INDEX ix_messages_inbox_time ON messages(inbox_id, timestamp DESC);
 CREATE INDEX ix_messages_thread ON messages(thread_id, timestamp);
 CREATE INDEX ix_messages_rfc_id ON messages(inbox_id, rfc_message_id);
+CREATE UNIQUE INDEX ux_messages_spool ON messages(inbox_id, spool_id) WHERE spool_id IS NOT NULL;
 
 CREATE TABLE attachments (
     id TEXT PRIMARY KEY,
