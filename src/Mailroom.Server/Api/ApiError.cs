@@ -32,6 +32,7 @@ public sealed record ApiError(string Name, string Message)
         NotFoundException => StatusCodes.Status404NotFound,
         ConflictException => StatusCodes.Status409Conflict,
         LimitExceededException => StatusCodes.Status403Forbidden,
+        Mail.Outbound.MessageRejectedException => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };
 }

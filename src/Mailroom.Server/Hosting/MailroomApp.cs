@@ -1,6 +1,7 @@
 using Mailroom.Data;
 using Mailroom.Server.Api;
 using Mailroom.Server.Api.V0;
+using Mailroom.Server.Mail;
 using Mailroom.Server.Net;
 using Mailroom.Server.Webhooks;
 
@@ -19,7 +20,6 @@ public static class MailroomApp
         var options = builder.Configuration.GetSection(MailroomOptions.Section).Get<MailroomOptions>() ?? new MailroomOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddMailroomCore(options);
-        builder.Services.AddSingleton<Readiness>();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddApiRateLimiting(options.RateLimit);
@@ -29,6 +29,9 @@ public static class MailroomApp
         builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets);
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService<WebhookWorker>();
+        builder.Services.AddMailroomDns(builder.Configuration);
+        builder.Services.AddHostedService<DomainRecheckWorker>();
+        builder.Services.AddMailTransport(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();

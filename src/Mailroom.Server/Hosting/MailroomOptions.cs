@@ -15,6 +15,9 @@ public sealed class MailroomOptions
     public LimitOptions Limits { get; set; } = new();
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>How often each domain's DNS records are checked again in the background; zero turns it off.</summary>
+    public TimeSpan DomainRecheckInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How long a pre-signed attachment download URL works.</summary>
     public TimeSpan AttachmentLinkLifetime { get; set; } = TimeSpan.FromHours(1);
 

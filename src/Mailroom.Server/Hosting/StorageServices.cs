@@ -1,5 +1,6 @@
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
+using Mailroom.Core.Delivery;
 using Mailroom.Core.Domains;
 using Mailroom.Core.Events;
 using Mailroom.Core.Messages;
@@ -45,11 +46,16 @@ public static class StorageServices
         services.AddSingleton<IEventRepository, EventRepository>();
         services.AddSingleton<IMessageRepository, MessageRepository>();
         services.AddSingleton<IThreadRepository, ThreadRepository>();
+        services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
+        services.AddSingleton<IOutboundDeliveryRepository, OutboundDeliveryRepository>();
+        services.AddSingleton<IIdempotencyRepository, IdempotencyRepository>();
 
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<DomainService>();
+        services.AddSingleton(sp => sp.GetRequiredService<PlatformSettings>().Dns);
+        services.AddSingleton<DomainVerifier>();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<Threading>();

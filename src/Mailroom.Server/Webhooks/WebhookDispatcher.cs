@@ -67,7 +67,7 @@ public sealed class WebhookDispatcher(
             delivery.Status = WebhookDeliveryStatus.Delivered;
             delivery.DeliveredAt = now;
         }
-        else if (delivery.Attempts < options.RetrySchedule.Count)
+        else if (delivery.Attempts < options.RetrySchedule.Length)
         {
             delivery.NextAttemptAt = now + TimeSpan.FromSeconds(options.RetrySchedule[delivery.Attempts]);
         }

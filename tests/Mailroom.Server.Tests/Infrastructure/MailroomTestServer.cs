@@ -24,13 +24,22 @@ public sealed class MailroomTestServer : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>Where the SMTP listener took its port.</summary>
+    public System.Net.IPEndPoint SmtpEndPoint => Services.GetRequiredService<Mailroom.Server.Mail.Inbound.SmtpListener>().LocalEndPoint!;
     public IServiceProvider Services => _app.Services;
     public TestDatabase Database => _database;
 
     public static async Task<MailroomTestServer> StartAsync(string provider, params string[] configuration)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        string[] args = ["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. database.HostArguments(), .. configuration];
+        // Tests never ask the machine's resolvers: DNS goes to a dead loopback port unless a test names a server,
+        // and the background domain re-check is off unless a test turns it on.
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Mailroom:Dns:Servers=127.0.0.1:9",
+            "--Mailroom:DomainRecheckInterval=00:00:00", "--Mailroom:Smtp:Listen=127.0.0.1:0", .. database.HostArguments(), .. configuration,
+        ];
         var app = MailroomApp.Build(args);
         await app.MigrateAsync();
         await app.StartAsync();

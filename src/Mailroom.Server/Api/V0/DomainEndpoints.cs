@@ -36,6 +36,13 @@ public static class DomainEndpoints
                 : ApiError.NotFound("domain"))
             .Produces<DomainResponse>().Produces<ApiError>(404);
 
+        domains.MapPost("/{domainId}/verify", async (HttpContext http, IDomainRepository repository, DomainVerifier verifier, string domainId) =>
+        {
+            var domain = await repository.GetByNameAsync(Caller.Of(http).OrgId, domainId.ToLowerInvariant(), http.RequestAborted);
+            if (domain is null) return ApiError.NotFound("domain");
+            return V0Routes.Ok(ToResponse(await verifier.VerifyAsync(domain, ToResponse, http.RequestAborted)));
+        }).Produces<DomainResponse>().Produces<ApiError>(404);
+
         domains.MapDelete("/{domainId}", async (HttpContext http, DomainService service, string domainId) =>
         {
             await service.DeleteAsync(Caller.Of(http).OrgId, domainId, http.RequestAborted);

@@ -19,6 +19,7 @@ public static class V0Routes
         v0.MapWebhooks();
         v0.MapApiKeys();
         v0.MapMessages();
+        v0.MapSending();
         v0.MapThreads();
         v0.MapEventStream();
         Files.AttachmentLinks.MapDownloads(app);

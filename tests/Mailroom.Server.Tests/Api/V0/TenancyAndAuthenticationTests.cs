@@ -48,7 +48,7 @@ public sealed class TenancyAndAuthenticationTests(ServerPerProvider servers) : I
         var inboxId = (string)(await owner.CreateInboxAsync("mine-" + Guid.NewGuid().ToString("N")[..6]))["inbox_id"]!;
         var domain = $"d{Guid.NewGuid():N}"[..14] + ".example";
         await owner.PostAsync("/api/v0/domains", new { domain });
-        var webhookId = (string)(await owner.PostAsync("/api/v0/webhooks", new { url = "https://x.example/", event_types = new[] { "message.received" } })).Body!["webhook_id"]!;
+        var webhookId = (string)(await owner.PostAsync("/api/v0/webhooks", new { url = "https://93.184.216.34/", event_types = new[] { "message.received" } })).Body!["webhook_id"]!;
         var keyId = (string)(await owner.PostAsync("/api/v0/api-keys", new { name = "second" })).Body!["key_id"]!;
 
         (string Method, string Path, object? Body)[] attempts =

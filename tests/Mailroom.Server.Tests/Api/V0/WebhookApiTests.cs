@@ -16,14 +16,14 @@ public sealed class WebhookApiTests(ServerPerProvider servers) : IClassFixture<S
 
         var (status, body) = await api.PostAsync("/api/v0/webhooks", new
         {
-            url = "https://your-app.com/webhooks/email", event_types = new[] { "message.received", "message.sent" },
+            url = "https://93.184.216.34/webhooks/email", event_types = new[] { "message.received", "message.sent" },
             inbox_ids = new[] { inboxId }, client_id = "my-integration",
         });
 
         Assert.Equal(201, status);
         var id = (string)body!["webhook_id"]!;
         Assert.StartsWith("wh_", id);
-        Assert.Equal("https://your-app.com/webhooks/email", (string)body["url"]!);
+        Assert.Equal("https://93.184.216.34/webhooks/email", (string)body["url"]!);
         Assert.Equal(["message.received", "message.sent"], body["event_types"]!.AsArray().Select(e => (string)e!));
         Assert.Equal([inboxId], body["inbox_ids"]!.AsArray().Select(e => (string)e!));
         Assert.True((bool)body["enabled"]!);
@@ -48,16 +48,16 @@ public sealed class WebhookApiTests(ServerPerProvider servers) : IClassFixture<S
     public async Task Update_changes_only_what_is_given_and_delete_removes(string provider)
     {
         var api = await (await servers.For(provider)).NewOrganizationAsync();
-        var id = (string)(await api.PostAsync("/api/v0/webhooks", new { url = "https://a.example/h", event_types = new[] { "message.received" } })).Body!["webhook_id"]!;
+        var id = (string)(await api.PostAsync("/api/v0/webhooks", new { url = "https://93.184.216.34/h", event_types = new[] { "message.received" } })).Body!["webhook_id"]!;
 
         var disabled = await api.PatchAsync($"/api/v0/webhooks/{id}", new { enabled = false });
-        var moved = await api.PatchAsync($"/api/v0/webhooks/{id}", new { url = "https://new-url.com/hook", event_types = new[] { "domain.verified" } });
+        var moved = await api.PatchAsync($"/api/v0/webhooks/{id}", new { url = "https://93.184.215.14/hook", event_types = new[] { "domain.verified" } });
         var deleted = await api.DeleteAsync($"/api/v0/webhooks/{id}");
 
         Assert.Equal(200, disabled.Status);
         Assert.False((bool)disabled.Body!["enabled"]!);
-        Assert.Equal("https://a.example/h", (string)disabled.Body["url"]!);
-        Assert.Equal("https://new-url.com/hook", (string)moved.Body!["url"]!);
+        Assert.Equal("https://93.184.216.34/h", (string)disabled.Body["url"]!);
+        Assert.Equal("https://93.184.215.14/hook", (string)moved.Body!["url"]!);
         Assert.Equal(["domain.verified"], moved.Body["event_types"]!.AsArray().Select(e => (string)e!));
         Assert.False((bool)moved.Body["enabled"]!);
         Assert.Equal(204, deleted.Status);
@@ -68,11 +68,11 @@ public sealed class WebhookApiTests(ServerPerProvider servers) : IClassFixture<S
     [InlineData("{\"event_types\": [\"message.received\"]}", "url: is required")]
     [InlineData("{\"url\": \"ftp://x.example/\", \"event_types\": [\"message.received\"]}", "url: must be an absolute http or https URL")]
     [InlineData("{\"url\": \"/relative\", \"event_types\": [\"message.received\"]}", "url: must be an absolute http or https URL")]
-    [InlineData("{\"url\": \"https://x.example/\"}", "event_types: is required")]
-    [InlineData("{\"url\": \"https://x.example/\", \"event_types\": []}", "event_types: must name at least one event type")]
-    [InlineData("{\"url\": \"https://x.example/\", \"event_types\": [\"message.exploded\"]}", "event_types: 'message.exploded' is not an event type")]
-    [InlineData("{\"url\": \"https://x.example/\", \"event_types\": \"message.received\"}", "event_types: must be an array")]
-    [InlineData("{\"url\": \"https://x.example/\", \"event_types\": [\"message.received\"], \"inbox_ids\": [\"inb_nope\"]}", "inbox_ids: inbox inb_nope was not found")]
+    [InlineData("{\"url\": \"https://93.184.216.34/\"}", "event_types: is required")]
+    [InlineData("{\"url\": \"https://93.184.216.34/\", \"event_types\": []}", "event_types: must name at least one event type")]
+    [InlineData("{\"url\": \"https://93.184.216.34/\", \"event_types\": [\"message.exploded\"]}", "event_types: 'message.exploded' is not an event type")]
+    [InlineData("{\"url\": \"https://93.184.216.34/\", \"event_types\": \"message.received\"}", "event_types: must be an array")]
+    [InlineData("{\"url\": \"https://93.184.216.34/\", \"event_types\": [\"message.received\"], \"inbox_ids\": [\"inb_nope\"]}", "inbox_ids: inbox inb_nope was not found")]
     public async Task Invalid_webhooks_are_400(string json, string message)
     {
         var api = await (await servers.For("sqlite")).NewOrganizationAsync();
@@ -106,7 +106,7 @@ public sealed class WebhookApiTests(ServerPerProvider servers) : IClassFixture<S
         var other = await server.NewOrganizationAsync();
         var inboxId = (string)(await owner.CreateInboxAsync("private-" + Guid.NewGuid().ToString("N")[..6]))["inbox_id"]!;
 
-        var (status, _) = await other.PostAsync("/api/v0/webhooks", new { url = "https://x.example/", event_types = new[] { "message.received" }, inbox_ids = new[] { inboxId } });
+        var (status, _) = await other.PostAsync("/api/v0/webhooks", new { url = "https://93.184.216.34/", event_types = new[] { "message.received" }, inbox_ids = new[] { inboxId } });
 
         Assert.Equal(400, status);
     }

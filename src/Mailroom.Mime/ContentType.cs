@@ -1,0 +1,208 @@
+using System.Text;
+using Mailroom.Mime.Internal;
+
+namespace Mailroom.Mime;
+
+/// <summary>A parameter of Content-Type or Content-Disposition, after RFC 2231 joining and decoding.</summary>
+public sealed record MimeParameter(string Name, string Value, string? Language = null);
+
+/// <summary>
+/// A parsed Content-Type (or Content-Disposition, whose disposition lands in <see cref="MediaType"/>):
+/// type and subtype lower-cased, parameter names lower-cased, values decoded from RFC 2231 and RFC 2047.
+/// </summary>
+public sealed class ContentType
+{
+    public ContentType(string mediaType, string? mediaSubtype, IReadOnlyList<MimeParameter>? parameters = null)
+    {
+        MediaType = mediaType;
+        MediaSubtype = mediaSubtype;
+        Parameters = parameters ?? [];
+    }
+
+    public static ContentType TextPlain { get; } = new("text", "plain");
+
+    public static ContentType MessageRfc822 { get; } = new("message", "rfc822");
+
+    public string MediaType { get; }
+
+    public string? MediaSubtype { get; }
+
+    /// <summary>"type/subtype", or the bare type when there is no subtype.</summary>
+    public string MimeType => MediaSubtype is null ? MediaType : MediaType + "/" + MediaSubtype;
+
+    public IReadOnlyList<MimeParameter> Parameters { get; }
+
+    public string? this[string name] => Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.Value;
+
+    public string? Charset => this["charset"];
+
+    public string? Boundary => this["boundary"];
+
+    public bool Is(string type, string? subtype = null) =>
+        string.Equals(MediaType, type, StringComparison.OrdinalIgnoreCase)
+        && (subtype is null || string.Equals(MediaSubtype, subtype, StringComparison.OrdinalIgnoreCase));
+
+    public override string ToString() => MimeType;
+
+    /// <summary>Parses a header value; null when it names no type at all.</summary>
+    public static ContentType? Parse(string value)
+    {
+        var s = value.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal);
+        var i = 0;
+        SkipSpaceAndComments(s, ref i);
+        var typeStart = i;
+        while (i < s.Length && s[i] is not ('/' or ';' or ' ' or '\t' or '(')) i++;
+        var type = s[typeStart..i];
+        SkipSpaceAndComments(s, ref i);
+        string? subtype = null;
+        if (i < s.Length && s[i] == '/')
+        {
+            i++;
+            SkipSpaceAndComments(s, ref i);
+            var subStart = i;
+            while (i < s.Length && s[i] is not (';' or ' ' or '\t' or '(')) i++;
+            subtype = i > subStart ? s[subStart..i].ToLowerInvariant() : null;
+        }
+        if (type.Length == 0) return null;
+        while (i < s.Length && s[i] != ';') i++;
+        return new ContentType(type.ToLowerInvariant(), subtype, ParseParameters(s, i));
+    }
+
+    private static void SkipSpaceAndComments(string s, ref int i)
+    {
+        while (i < s.Length)
+        {
+            if (s[i] is ' ' or '\t') i++;
+            else if (s[i] == '(')
+            {
+                var depth = 0;
+                for (; i < s.Length; i++)
+                {
+                    if (s[i] == '\\') { i++; continue; }
+                    if (s[i] == '(') depth++;
+                    else if (s[i] == ')' && --depth == 0) { i++; break; }
+                }
+            }
+            else break;
+        }
+    }
+
+    private sealed record RawParameter(string Name, int Section, bool Extended, string Value);
+
+    private static List<MimeParameter> ParseParameters(string s, int i)
+    {
+        var raw = new List<RawParameter>();
+        while (i < s.Length)
+        {
+            if (s[i] == ';') { i++; continue; }
+            SkipSpaceAndComments(s, ref i);
+            var nameStart = i;
+            while (i < s.Length && s[i] is not ('=' or ';')) i++;
+            var name = s[nameStart..i].Trim(' ', '\t');
+            if (i >= s.Length || s[i] == ';') continue;
+            i++; // '='
+            while (i < s.Length && s[i] is ' ' or '\t') i++;
+            string value;
+            var quoted = i < s.Length && s[i] == '"';
+            if (quoted)
+            {
+                var sb = new StringBuilder();
+                for (i++; i < s.Length && s[i] != '"'; i++)
+                {
+                    if (s[i] == '\\' && i + 1 < s.Length) i++;
+                    sb.Append(s[i]);
+                }
+                if (i < s.Length) i++;
+                value = sb.ToString();
+                while (i < s.Length && s[i] != ';') i++;
+            }
+            else
+            {
+                var valueStart = i;
+                while (i < s.Length && s[i] is not (';' or '(' )) i++;
+                value = s[valueStart..i].Trim(' ', '\t');
+                while (i < s.Length && s[i] != ';') i++;
+            }
+            if (name.Length == 0 || (!quoted && value.Length == 0)) continue;
+            raw.Add(Split(name.ToLowerInvariant(), value));
+        }
+        return Join(raw);
+    }
+
+    private static RawParameter Split(string name, string value)
+    {
+        var extended = name.EndsWith('*');
+        if (extended) name = name[..^1];
+        var star = name.IndexOf('*');
+        if (star > 0 && int.TryParse(name.AsSpan(star + 1), System.Globalization.NumberStyles.None, null, out var section))
+            return new RawParameter(name[..star], section, extended, value);
+        return new RawParameter(name, -1, extended, value);
+    }
+
+    /// <summary>Joins RFC 2231 continuations (in section order) and decodes charset'language'value forms.</summary>
+    private static List<MimeParameter> Join(List<RawParameter> raw)
+    {
+        var result = new List<MimeParameter>();
+        var continued = new List<string>();
+        foreach (var p in raw)
+        {
+            if (p.Section >= 0)
+            {
+                if (!continued.Contains(p.Name)) continued.Add(p.Name);
+                continue;
+            }
+            if (result.Any(r => r.Name == p.Name)) continue;
+            if (p.Extended)
+            {
+                var (charset, language, text) = SplitExtended(p.Value);
+                result.Add(new MimeParameter(p.Name, PercentDecode(text, charset), language));
+            }
+            else result.Add(new MimeParameter(p.Name, Rfc2047.DecodeText(p.Value)));
+        }
+        foreach (var name in continued)
+        {
+            if (result.Any(r => r.Name == name)) continue;
+            var sections = raw.Where(r => r.Name == name && r.Section >= 0).OrderBy(r => r.Section).ToList();
+            string? charset = null, language = null;
+            var bytes = new List<byte>();
+            for (var k = 0; k < sections.Count; k++)
+            {
+                var part = sections[k];
+                var text = part.Value;
+                if (k == 0 && part.Extended) (charset, language, text) = SplitExtended(text);
+                if (part.Extended) bytes.AddRange(PercentBytes(text));
+                else bytes.AddRange(Encoding.UTF8.GetBytes(text));
+            }
+            var decoded = Charsets.Decode(bytes.ToArray(), charset);
+            result.Add(new MimeParameter(name, sections[0].Extended ? decoded : Rfc2047.DecodeText(decoded), language));
+        }
+        return result;
+    }
+
+    private static (string? Charset, string? Language, string Text) SplitExtended(string value)
+    {
+        var q1 = value.IndexOf('\'');
+        var q2 = q1 >= 0 ? value.IndexOf('\'', q1 + 1) : -1;
+        if (q2 < 0) return (null, null, value);
+        var language = value[(q1 + 1)..q2];
+        return (value[..q1], language.Length == 0 ? null : language, value[(q2 + 1)..]);
+    }
+
+    private static string PercentDecode(string text, string? charset) => Charsets.Decode(PercentBytes(text), charset);
+
+    private static byte[] PercentBytes(string text)
+    {
+        var bytes = new List<byte>(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '%' && i + 2 < text.Length && Rfc2047.IsHex(text[i + 1]) && Rfc2047.IsHex(text[i + 2]))
+            {
+                bytes.Add((byte)(Rfc2047.Hex(text[i + 1]) << 4 | Rfc2047.Hex(text[i + 2])));
+                i += 2;
+            }
+            else if (text[i] < 128) bytes.Add((byte)text[i]);
+            else bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
+        }
+        return [.. bytes];
+    }
+}

@@ -1,0 +1,44 @@
+using Mailroom.Core.Delivery;
+
+namespace Mailroom.Server.Mail.Outbound;
+
+/// <summary>Claims due deliveries with a lease (any number of nodes can run it) and hands each to the processor.</summary>
+public sealed class DeliveryWorker(IOutboundDeliveryRepository queue, DeliveryProcessor processor, DeliverySignal signal, OutboundOptions options,
+    TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var now = time.GetUtcNow();
+                var due = await queue.ClaimDueAsync(_owner, now, now + Lease, 8, stoppingToken);
+                await Task.WhenAll(due.Select(d => ProcessOneAsync(d, stoppingToken)));
+                if (due.Count == 0) await signal.WaitAsync(options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "delivery poll failed; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task ProcessOneAsync(OutboundDelivery delivery, CancellationToken ct)
+    {
+        try { await processor.ProcessAsync(delivery, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The lease runs out and another pass tries again; nothing is lost.
+            logger.LogError(e, "delivery {DeliveryId} failed unexpectedly", delivery.Id);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Mailroom.Mime;
+
+namespace Mailroom.Server.Mail.Outbound;
+
+/// <summary>A message an inbox is about to send, as the API call described it, before it is built.</summary>
+public sealed class OutgoingMail
+{
+    public List<MailboxAddress> To { get; init; } = [];
+    public List<MailboxAddress> Cc { get; init; } = [];
+    public List<MailboxAddress> Bcc { get; init; } = [];
+    public List<MailboxAddress> ReplyTo { get; init; } = [];
+    public string? Subject { get; init; }
+    public string? Text { get; init; }
+    public string? Html { get; init; }
+    public List<string> Labels { get; init; } = [];
+    public List<OutgoingFile> Attachments { get; init; } = [];
+    public List<KeyValuePair<string, string>> Headers { get; init; } = [];
+    /// <summary>Set for replies: the Message-ID answered and the chain before it.</summary>
+    public string? InReplyTo { get; init; }
+    public List<string> References { get; init; } = [];
+    /// <summary>A reply's thread; null lets threading decide (a forward starts a new one).</summary>
+    public string? ThreadId { get; init; }
+
+    public IEnumerable<MailboxAddress> AllRecipients => To.Concat(Cc).Concat(Bcc);
+}
+
+/// <summary>An attachment with its bytes in hand.</summary>
+public sealed record OutgoingFile(string? FileName, string ContentType, byte[] Content, string? ContentId, bool Inline);

@@ -1,0 +1,131 @@
+using System.Text;
+using Mailroom.Mime.Tests.Corpus;
+
+namespace Mailroom.Mime.Tests.Parser;
+
+public class ParserTests
+{
+    private static byte[] Msg(string s) => Encoding.UTF8.GetBytes(s.Replace("\n", "\r\n"));
+
+    /// <summary>A stream that hands out one byte per Read, to prove the state machine does not depend on chunking.</summary>
+    private sealed class OneByteStream(byte[] data) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(1, count));
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(1, buffer.Length)]);
+    }
+
+    public static IEnumerable<object[]> AllCorpusMessages() =>
+        Directory.EnumerateFiles(CorpusPaths.Combine("messages"), "*.eml", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(CorpusPaths.Combine("structure"), "*.msg", SearchOption.AllDirectories))
+            .Order(StringComparer.Ordinal).Select(f => new object[] { Path.GetRelativePath(CorpusPaths.Root, f) });
+
+    [Theory]
+    [MemberData(nameof(AllCorpusMessages))]
+    public void One_byte_reads_give_identical_results_and_bytes(string file)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(CorpusPaths.Root, file));
+        var whole = MimeMessage.Parse(bytes);
+        var trickled = MimeMessage.Load(new OneByteStream(bytes));
+        Assert.Equal(Describe(whole), Describe(trickled));
+        using var output = new MemoryStream();
+        trickled.WriteTo(output);
+        Assert.Equal(bytes, output.ToArray());
+    }
+
+    private static string Describe(MimeMessage m)
+    {
+        var sb = new StringBuilder();
+        foreach (var e in StalwartAdapter.Flatten(m.Body))
+        {
+            sb.Append($"{e.GetType().Name} {e.ContentType.MimeType} {e.HeaderStart} {e.BodyStart} {e.BodyEnd} {e.Headers.Count}\n");
+            if (e is MimePart p) sb.Append(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(p.GetContent()))).Append('\n');
+            if (e is MessagePart mp) sb.Append(Describe(mp.Message));
+        }
+        sb.Append($"{m.Subject}|{m.TextBody}|{m.HtmlBody}|{m.Attachments.Count}|{m.Preview}");
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void Random_bytes_give_a_message_or_a_format_exception()
+    {
+        var random = new Random(20240501);
+        var seeds = Directory.EnumerateFiles(CorpusPaths.Combine("messages"), "*.eml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(20).Select(File.ReadAllBytes).ToList();
+        for (var i = 0; i < 400; i++)
+        {
+            byte[] data;
+            if (i % 2 == 0)
+            {
+                data = new byte[random.Next(0, 4096)];
+                random.NextBytes(data);
+                for (var k = 0; k < data.Length; k += random.Next(1, 40)) data[k] = (byte)"\n-:= \r"[random.Next(6)];
+            }
+            else
+            {
+                data = (byte[])seeds[random.Next(seeds.Count)].Clone();
+                for (var k = 0; k < 20 && data.Length > 0; k++) data[random.Next(data.Length)] = (byte)random.Next(256);
+            }
+            try
+            {
+                var m = MimeMessage.Parse(data);
+                _ = (m.Subject, m.From, m.To, m.Date, m.TextBody, m.HtmlBody, m.Preview, m.References);
+                foreach (var a in m.Attachments) _ = (a.FileName, a.Size, a.GetContent());
+            }
+            catch (MimeFormatException)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public void Fifty_megabyte_attachment_parses()
+    {
+        var content = new byte[50 * 1024 * 1024];
+        new Random(7).NextBytes(content);
+        var b = new MessageBuilder { From = new MailboxAddress(null, "a@example.com"), TextBody = "big", MessageIdDomain = "example.com" };
+        b.Attachments.Add(new OutgoingAttachment("big.bin", "application/octet-stream", content));
+        var bytes = b.ToBytes();
+        var m = MimeMessage.Load(new MemoryStream(bytes));
+        var attachment = m.Attachments.Single();
+        Assert.Equal(content.Length, attachment.Size);
+        Assert.True(content.AsSpan().SequenceEqual(attachment.GetContent()));
+    }
+
+    [Fact]
+    public void Headers_keep_order_and_raw_bytes()
+    {
+        var m = MimeMessage.Parse(Msg("Received: one\nSubject: =?utf-8?q?caf=C3=A9?=\nReceived: two\n\nbody"));
+        Assert.Equal(["Received", "Subject", "Received"], m.Headers.Select(h => h.Name));
+        Assert.Equal("café", m.Headers["subject"]);
+        Assert.Equal(["one", "two"], m.Headers.GetAll("Received").Select(h => h.Value));
+        Assert.Equal(" =?utf-8?q?caf=C3=A9?="u8.ToArray(), m.Headers[1].RawValue);
+    }
+
+    [Fact]
+    public void Text_is_derived_from_html_when_there_is_no_text_part()
+    {
+        var m = MimeMessage.Parse(Msg("Content-Type: text/html\n\n<html><head><style>x{}</style></head><body><p>Hello&nbsp;<b>world</b></p><p>Second   line</p></body></html>"));
+        Assert.Null(m.TextBody);
+        Assert.Equal("Hello world\n\nSecond line", m.PlainText);
+        Assert.Equal("Hello world Second line", m.Preview);
+    }
+
+    [Theory]
+    [InlineData("windows-1251", new byte[] { 0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2 }, "Привет")]
+    [InlineData("koi8-r", new byte[] { 0xf0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4 }, "Привет")]
+    [InlineData("shift_jis", new byte[] { 0x82, 0xb1, 0x82, 0xf1 }, "こん")]
+    [InlineData("x-unknown", new byte[] { 0x63, 0x61, 0x66, 0xc3, 0xa9 }, "café")]
+    [InlineData("x-unknown", new byte[] { 0x63, 0x61, 0x66, 0xe9 }, "café")]
+    [InlineData("us-ascii", new byte[] { 0x63, 0x61, 0x66, 0xe9 }, "café")]
+    public void Charsets_decode_with_fallback(string charset, byte[] body, string expected)
+    {
+        var head = Encoding.ASCII.GetBytes($"Content-Type: text/plain; charset={charset}\r\n\r\n");
+        Assert.Equal(expected, MimeMessage.Parse([.. head, .. body]).TextBody);
+    }
+
+    [Fact]
+    public void Uuencoded_body_decodes()
+    {
+        var m = MimeMessage.Parse(Msg("Content-Type: application/octet-stream\nContent-Transfer-Encoding: x-uuencode\n\nbegin 644 a.txt\n#86)C\n`\nend\n"));
+        Assert.Equal("abc"u8.ToArray(), ((MimePart)m.Body).GetContent());
+    }
+}
