@@ -67,9 +67,9 @@ public sealed class WebhookDispatcher(
             delivery.Status = WebhookDeliveryStatus.Delivered;
             delivery.DeliveredAt = now;
         }
-        else if (delivery.Attempts < options.RetrySchedule.Length)
+        else if (delivery.Attempts < options.Schedule.Length)
         {
-            delivery.NextAttemptAt = now + TimeSpan.FromSeconds(options.RetrySchedule[delivery.Attempts]);
+            delivery.NextAttemptAt = now + TimeSpan.FromSeconds(options.Schedule[delivery.Attempts]);
         }
         else
         {

@@ -78,7 +78,7 @@ public sealed class DeliveryProcessor(
         delivery.Recipients = expired ? [] : transient;
         if (transient.Count > 0 && !expired)
         {
-            var delays = options.RetryDelays;
+            var delays = options.Delays;
             delivery.NextAttemptAt = now + TimeSpan.FromSeconds(delays[Math.Min(delivery.Attempts - 1, delays.Length - 1)]);
         }
 

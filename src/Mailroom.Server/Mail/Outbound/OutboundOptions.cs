@@ -10,9 +10,13 @@ public sealed class OutboundOptions
     public int MxPort { get; set; } = 25;
     /// <summary>How long temporary failures are retried before the message bounces.</summary>
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromDays(5);
+    public static readonly double[] DefaultRetryDelays = [60, 300, 900, 1800, 3600, 7200, 14400];
+
     /// <summary>Delays between attempts, in seconds; the last repeats until the window ends.</summary>
-    /// <remarks>An array, so that configuration replaces the default instead of appending to it.</remarks>
-    public double[] RetryDelays { get; set; } = [60, 300, 900, 1800, 3600, 7200, 14400];
+    /// <remarks>Null by default: configuration binding appends to a non-empty default instead of replacing it.</remarks>
+    public double[]? RetryDelays { get; set; }
+
+    public double[] Delays => RetryDelays is { Length: > 0 } configured ? configured : DefaultRetryDelays;
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>Largest total of attachments fetched from URLs for one message.</summary>
