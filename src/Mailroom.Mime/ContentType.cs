@@ -64,7 +64,9 @@ public sealed class ContentType
             subtype = i > subStart ? s[subStart..i].ToLowerInvariant() : null;
         }
         if (type.Length == 0) return null;
-        while (i < s.Length && s[i] != ';') i++;
+        // Parameters follow, normally after ';'; a missing ';' (a folded "multipart/mixed\r\n\tboundary=x") is tolerated.
+        SkipSpaceAndComments(s, ref i);
+        if (i < s.Length && s[i] != ';' && !StartsParameter(s, i)) while (i < s.Length && s[i] != ';') i++;
         return new ContentType(type.ToLowerInvariant(), subtype, ParseParameters(s, i));
     }
 
@@ -85,6 +87,14 @@ public sealed class ContentType
             }
             else break;
         }
+    }
+
+    /// <summary>Whether a "token=" starts at <paramref name="i"/>.</summary>
+    private static bool StartsParameter(string s, int i)
+    {
+        var start = i;
+        while (i < s.Length && s[i] > ' ' && s[i] < 127 && s[i] is not ('=' or ';' or '"' or '(' or ')' or ',' or '/' or '<' or '>' or '@' or ':' or '[' or ']' or '?' or '\\')) i++;
+        return i > start && i < s.Length && s[i] == '=';
     }
 
     private sealed record RawParameter(string Name, int Section, bool Extended, string Value);
@@ -114,14 +124,26 @@ public sealed class ContentType
                 }
                 if (i < s.Length) i++;
                 value = sb.ToString();
-                while (i < s.Length && s[i] != ';') i++;
+                SkipSpaceAndComments(s, ref i);
+                if (!StartsParameter(s, i)) while (i < s.Length && s[i] != ';') i++;
             }
             else
             {
+                // A value runs to ';' or a comment, or to blanks before "name=" (a parameter whose ';' is missing).
                 var valueStart = i;
-                while (i < s.Length && s[i] is not (';' or '(' )) i++;
+                while (i < s.Length && s[i] is not (';' or '('))
+                {
+                    if (s[i] is ' ' or '\t')
+                    {
+                        var next = i;
+                        while (next < s.Length && s[next] is ' ' or '\t') next++;
+                        if (StartsParameter(s, next)) break;
+                    }
+                    i++;
+                }
                 value = s[valueStart..i].Trim(' ', '\t');
-                while (i < s.Length && s[i] != ';') i++;
+                SkipSpaceAndComments(s, ref i);
+                if (!StartsParameter(s, i)) while (i < s.Length && s[i] != ';') i++;
             }
             if (name.Length == 0 || (!quoted && value.Length == 0)) continue;
             raw.Add(Split(name.ToLowerInvariant(), value));

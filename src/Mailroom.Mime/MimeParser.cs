@@ -103,6 +103,9 @@ public sealed class MimeParser
             _previousBreak = fragment.EndsWith("\r\n"u8) ? 2 : fragment.EndsWith("\n"u8) ? 1 : 0;
         }
         var end = reader.Position;
+        // A delimiter that is the last line opens no part: there is nothing after it, not even a header block.
+        if (_stack.Count > 1 && _stack[^1] is { State: State.Headers } last && last.HeaderStart >= end && _headers.Count == 0 && _fieldNameLength < 0)
+            _stack.RemoveAt(_stack.Count - 1);
         while (_stack.Count > 0) CloseTop(end, end);
     }
 

@@ -9,6 +9,14 @@ internal static class Charsets
     public static readonly Encoding Latin1 = Encoding.Latin1;
     public static readonly Encoding Windows1252;
 
+    /// <summary>
+    /// UTF-7 (RFC 2152) for old Outlook mail. .NET only refuses it by name (it is a risky encoding for
+    /// output); decoding labelled input with the class is what we need. Invalid sequences decode as written.
+    /// </summary>
+#pragma warning disable SYSLIB0001
+    public static readonly Encoding Utf7 = new UTF7Encoding(true);
+#pragma warning restore SYSLIB0001
+
     static Charsets()
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
@@ -32,6 +40,7 @@ internal static class Charsets
         };
         if (name.StartsWith("cp", StringComparison.Ordinal) && int.TryParse(name.AsSpan(2), out var cp)) name = "windows-" + cp;
         if (name.StartsWith("iso8859-", StringComparison.Ordinal)) name = "iso-8859-" + name[8..];
+        if (name is "utf-7" or "utf7" or "unicode-1-1-utf-7" or "x-unicode-2-0-utf-7") return Utf7;
         try
         {
             return Encoding.GetEncoding(name);

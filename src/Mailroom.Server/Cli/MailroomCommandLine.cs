@@ -40,6 +40,17 @@ public static class MailroomCommandLine
         });
         admin.Subcommands.Add(createOrg);
         root.Subcommands.Add(admin);
+
+        var files = new Argument<string[]>("FILE") { Description = "message files to parse", Arity = ArgumentArity.OneOrMore };
+        var summarize = new Command("summarize", "print the parser's view of each message as one JSON line") { files };
+        summarize.SetAction(async (result, ct) =>
+        {
+            foreach (var file in result.GetValue(files)!)
+                await output.WriteLineAsync(Mime.MimeSummary.ToJson(file).AsMemory(), ct);
+            return 0;
+        });
+        var mime = new Command("mime", "MIME tools") { summarize };
+        root.Subcommands.Add(mime);
         return root;
     }
 

@@ -21,14 +21,19 @@ public static class DnsResolverExtensions
         return [.. response.AnswersOf<DnsTxtRecord>(DnsRecordType.TXT).Select(r => r.Text)];
     }
 
-    /// <summary>The IPv4 and IPv6 addresses of a host (A then AAAA), CNAMEs followed.</summary>
+    /// <summary>
+    /// The IPv4 and IPv6 addresses of a host (A then AAAA), CNAMEs followed. One family failing (some servers refuse
+    /// AAAA) does not hide the other; only when both fail is that an error.
+    /// </summary>
     public static async Task<IReadOnlyList<IPAddress>> GetAddressesAsync(
         this IDnsResolver resolver, string host, CancellationToken cancellationToken = default)
     {
         var v4 = QueryOrThrowAsync(resolver, host, DnsRecordType.A, cancellationToken);
         var v6 = QueryOrThrowAsync(resolver, host, DnsRecordType.AAAA, cancellationToken);
-        var responses = await Task.WhenAll(v4, v6).ConfigureAwait(false);
-        return [.. responses.SelectMany(r => r.AnswersOf<DnsAddressRecord>(r.Type)).Select(r => r.Address)];
+        try { await Task.WhenAll(v4, v6).ConfigureAwait(false); }
+        catch (DnsException) when (v4.IsCompletedSuccessfully || v6.IsCompletedSuccessfully) { }
+        return [.. new[] { v4, v6 }.Where(t => t.IsCompletedSuccessfully)
+            .SelectMany(t => t.Result.AnswersOf<DnsAddressRecord>(t.Result.Type)).Select(r => r.Address)];
     }
 
     /// <summary>The name a CNAME chain starting at <paramref name="name"/> ends at; the name itself when it is no alias.</summary>

@@ -72,7 +72,7 @@ public static class StalwartAdapter
                 if ((kind.Name == "Html") != text.ContentType.Is("text", "html") || !IsText(text))
                     problems.Add($"{where}expected {kind.Name}, got {text.ContentType.MimeType}");
                 else if (!HeaderValues.SameText(text.GetText(), kind.Value.GetString()))
-                    problems.Add($"{where}{kind.Name} differs: expected {Show(kind.Value.GetString())}, got {Show(text.GetText())}");
+                    problems.Add($"{where}{kind.Name} differs: {FirstDifference(kind.Value.GetString() ?? "", text.GetText())}");
                 break;
             case "Binary" or "InlineBinary":
                 if (part is not MimePart binary) { problems.Add($"{where}expected {kind.Name}, got {part.GetType().Name}"); break; }
@@ -86,6 +86,16 @@ public static class StalwartAdapter
 
     /// <summary>mail-parser decodes text/* (and untyped parts) to strings, everything else to bytes.</summary>
     private static bool IsText(MimePart part) => part.ContentType.Is("text");
+
+    private static string FirstDifference(string expected, string ours)
+    {
+        expected = expected.Replace("\r\n", "\n", StringComparison.Ordinal);
+        ours = ours.Replace("\r\n", "\n", StringComparison.Ordinal);
+        var i = 0;
+        while (i < expected.Length && i < ours.Length && expected[i] == ours[i]) i++;
+        var from = Math.Max(0, i - 30);
+        return $"at character {i} of {expected.Length}: expected {Show(expected[from..Math.Min(expected.Length, i + 50)])}, got {Show(ours[from..Math.Min(ours.Length, i + 50)])}";
+    }
 
     private static string Show(string? s) => s is null ? "null" : JsonSerializer.Serialize(s.Length > 120 ? s[..120] + "…" : s);
 

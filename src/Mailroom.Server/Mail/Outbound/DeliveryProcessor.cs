@@ -167,7 +167,17 @@ public sealed class DeliveryProcessor(
         {
             using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
             connect.CancelAfter(options.ConnectTimeout);
-            await socket.ConnectAsync(host, port, connect.Token);
+            // MX hosts are resolved with our DNS client (the configured servers); the relay with the system resolver.
+            if (!IsRelay && !IPAddress.TryParse(host, out _))
+            {
+                var addresses = await dns.GetAddressesAsync(host, connect.Token);
+                if (addresses.Count == 0) throw new SocketException((int)SocketError.HostNotFound);
+                await socket.ConnectAsync(addresses.ToArray(), port, connect.Token);
+            }
+            else
+            {
+                await socket.ConnectAsync(host, port, connect.Token);
+            }
             Stream stream = new NetworkStream(socket, ownsSocket: false);
             var relay = options.Relay;
             var implicitTls = IsRelay && string.Equals(relay.Tls, "tls", StringComparison.OrdinalIgnoreCase);
@@ -182,7 +192,7 @@ public sealed class DeliveryProcessor(
                 return await SmtpDeliveryClient.DeliverAsync(stream, ClientOptions(host, implicitTls), mailFrom, recipients, raw, ct);
             }
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or DnsException or System.Security.Authentication.AuthenticationException
                                    && !ct.IsCancellationRequested)
         {
             return new SmtpDeliveryResult(SmtpDeliveryStatus.TransientFailure, [], null, $"{host}:{port}: {e.Message}");
