@@ -49,6 +49,9 @@ public static class MailroomApp
     public static async Task MigrateAsync(this WebApplication app, CancellationToken ct = default)
     {
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        // Whatever this node held when its previous process stopped is free again before any worker starts.
+        await app.Services.GetRequiredService<Data.Repositories.LeaseRecovery>()
+            .ReleaseAsync(app.Services.GetRequiredService<MailroomOptions>().EffectiveNodeId, ct);
         app.Services.GetRequiredService<Readiness>().DatabaseMigrated();
     }
 }

@@ -30,6 +30,7 @@ public static class StorageServices
         services.AddSingleton(sp => new AttachmentLinks(sp.GetRequiredService<SecretBox>(), options.AttachmentLinkLifetime, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
+        services.AddSingleton<LeaseRecovery>();
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
         services.AddSingleton(new PlatformSettings
         {

@@ -15,16 +15,15 @@ namespace Mailroom.Server.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     IWebhookDeliveryRepository deliveries, IWebhookRepository webhooks, SecretBox secrets, IHttpClientFactory http,
-    WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    WebhookOptions options, Hosting.MailroomOptions node, TimeProvider time, ILogger<WebhookDispatcher> logger)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     /// <summary>Sends one batch of due deliveries; returns how many were attempted.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var due = await deliveries.ClaimDueAsync(_owner, now, now + Lease, options.Concurrency, ct);
+        var due = await deliveries.ClaimDueAsync(node.EffectiveNodeId, now, now + Lease, options.Concurrency, ct);
         await Task.WhenAll(due.Select(d => AttemptAsync(d, ct)));
         return due.Count;
     }

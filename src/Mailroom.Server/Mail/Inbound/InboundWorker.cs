@@ -6,12 +6,11 @@ namespace Mailroom.Server.Mail.Inbound;
 /// Drains the spool on every node: claim with a lease, process, mark done. A failure is retried with a growing
 /// delay; a message that keeps failing is marked failed and kept (its raw bytes stay in the blob store).
 /// </summary>
-public sealed class InboundWorker(IInboundSpoolRepository spool, InboundProcessor processor, InboundSignal signal, TimeProvider time,
+public sealed class InboundWorker(IInboundSpoolRepository spool, InboundProcessor processor, InboundSignal signal, Hosting.MailroomOptions node, TimeProvider time,
     ILogger<InboundWorker> logger) : BackgroundService
 {
     public const int MaxAttempts = 10;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +19,7 @@ public sealed class InboundWorker(IInboundSpoolRepository spool, InboundProcesso
             try
             {
                 var now = time.GetUtcNow();
-                var batch = await spool.ClaimAsync(_owner, now, now + Lease, 16, stoppingToken);
+                var batch = await spool.ClaimAsync(node.EffectiveNodeId, now, now + Lease, 16, stoppingToken);
                 foreach (var spooled in batch) await ProcessOneAsync(spooled, stoppingToken);
                 if (batch.Count > 0) continue;
                 await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
