@@ -146,59 +146,94 @@ public sealed class ContentType
                 if (!StartsParameter(s, i)) while (i < s.Length && s[i] != ';') i++;
             }
             if (name.Length == 0 || (!quoted && value.Length == 0)) continue;
-            raw.Add(Split(name.ToLowerInvariant(), value));
+            if (Split(name.ToLowerInvariant(), value) is { } parameter) raw.Add(parameter);
         }
         return Join(raw);
     }
 
-    private static RawParameter Split(string name, string value)
+    /// <summary>
+    /// Reads "name", "name*", "name*N" or "name*N*" (RFC 2231 3 and 4). Malformed names are read leniently:
+    /// leading '*' and blanks around the parts are ignored, extra '*' after the name or section mark the value
+    /// as extended, and a section that is not a number (or too large for one) leaves an unsectioned parameter.
+    /// An empty name gives null.
+    /// </summary>
+    private static RawParameter? Split(string name, string value)
     {
-        var extended = name.EndsWith('*');
-        if (extended) name = name[..^1];
+        name = name.Trim().TrimStart('*', ' ', '\t');
         var star = name.IndexOf('*');
-        if (star > 0 && int.TryParse(name.AsSpan(star + 1), System.Globalization.NumberStyles.None, null, out var section))
-            return new RawParameter(name[..star], section, extended, value);
-        return new RawParameter(name, -1, extended, value);
+        if (star < 0) return name.Length == 0 ? null : new RawParameter(name, -1, false, value);
+        var baseName = name[..star].TrimEnd();
+        if (baseName.Length == 0) return null;
+        var rest = name[(star + 1)..].TrimStart();
+        var digits = 0;
+        while (digits < rest.Length && char.IsAsciiDigit(rest[digits])) digits++;
+        if (digits == 0) return new RawParameter(baseName, -1, rest.Length == 0 || rest[0] == '*', value);
+        var after = rest[digits..].TrimStart();
+        var extended = after.StartsWith('*');
+        return int.TryParse(rest.AsSpan(0, digits), System.Globalization.NumberStyles.None, null, out var section)
+            ? new RawParameter(baseName, section, extended, value)
+            : new RawParameter(baseName, -1, extended, value);
     }
 
-    /// <summary>Joins RFC 2231 continuations (in section order) and decodes charset'language'value forms.</summary>
+    /// <summary>
+    /// Joins RFC 2231 continuations and decodes charset'language'value forms. A parameter stands where its
+    /// unsectioned form or section 0 appears (the first one wins); its other sections are appended in section
+    /// order, gaps allowed. Sections with no section 0 form a parameter after the others. A later section that
+    /// repeats the charset prefix ("iso-8859-1'...", which RFC 2231 4 gives only to the first) has it removed.
+    /// </summary>
     private static List<MimeParameter> Join(List<RawParameter> raw)
     {
-        var result = new List<MimeParameter>();
-        var continued = new List<string>();
+        var heads = new List<RawParameter>();
+        var sections = new Dictionary<string, List<RawParameter>>();
+        var orphans = new List<string>();
         foreach (var p in raw)
         {
-            if (p.Section >= 0)
+            if (p.Section <= 0)
             {
-                if (!continued.Contains(p.Name)) continued.Add(p.Name);
+                if (!heads.Any(h => h.Name == p.Name)) heads.Add(p);
                 continue;
             }
-            if (result.Any(r => r.Name == p.Name)) continue;
-            if (p.Extended)
-            {
-                var (charset, language, text) = SplitExtended(p.Value);
-                result.Add(new MimeParameter(p.Name, PercentDecode(text, charset), language));
-            }
-            else result.Add(new MimeParameter(p.Name, Rfc2047.DecodeText(p.Value)));
+            if (!sections.TryGetValue(p.Name, out var list)) sections[p.Name] = list = [];
+            if (!list.Any(l => l.Section == p.Section)) list.Add(p);
         }
-        foreach (var name in continued)
-        {
-            if (result.Any(r => r.Name == name)) continue;
-            var sections = raw.Where(r => r.Name == name && r.Section >= 0).OrderBy(r => r.Section).ToList();
-            string? charset = null, language = null;
-            var bytes = new List<byte>();
-            for (var k = 0; k < sections.Count; k++)
-            {
-                var part = sections[k];
-                var text = part.Value;
-                if (k == 0 && part.Extended) (charset, language, text) = SplitExtended(text);
-                if (part.Extended) bytes.AddRange(PercentBytes(text));
-                else bytes.AddRange(Encoding.UTF8.GetBytes(text));
-            }
-            var decoded = Charsets.Decode(bytes.ToArray(), charset);
-            result.Add(new MimeParameter(name, sections[0].Extended ? decoded : Rfc2047.DecodeText(decoded), language));
-        }
+        foreach (var name in sections.Keys)
+            if (!heads.Any(h => h.Name == name) && !orphans.Contains(name)) orphans.Add(name);
+
+        var result = new List<MimeParameter>();
+        foreach (var head in heads)
+            result.Add(Build([head, .. sections.GetValueOrDefault(head.Name, []).OrderBy(r => r.Section)]));
+        foreach (var name in orphans)
+            result.Add(Build([.. sections[name].OrderBy(r => r.Section)]));
         return result;
+    }
+
+    private static MimeParameter Build(List<RawParameter> parts)
+    {
+        var first = parts[0];
+        if (parts.Count == 1 && first.Section < 0)
+        {
+            if (!first.Extended) return new MimeParameter(first.Name, Rfc2047.DecodeText(first.Value));
+            var (cs, lang, body) = SplitExtended(first.Value);
+            return new MimeParameter(first.Name, PercentDecode(body, cs), lang);
+        }
+        string? charset = null, language = null;
+        var bytes = new List<byte>();
+        for (var k = 0; k < parts.Count; k++)
+        {
+            var part = parts[k];
+            var text = part.Value;
+            if (k == 0 && part.Extended) (charset, language, text) = SplitExtended(text);
+            else if (k > 0 && part.Extended && charset is { Length: > 0 } && text.StartsWith(charset + "'", StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[(charset.Length + 1)..];
+                var q = text.IndexOf('\'');
+                if (q >= 0 && text[..q] == (language ?? "")) text = text[(q + 1)..];
+            }
+            if (part.Extended) bytes.AddRange(PercentBytes(text));
+            else bytes.AddRange(Encoding.UTF8.GetBytes(text));
+        }
+        var decoded = Charsets.Decode(bytes.ToArray(), charset);
+        return new MimeParameter(first.Name, first.Extended ? decoded : Rfc2047.DecodeText(decoded), language);
     }
 
     private static (string? Charset, string? Language, string Text) SplitExtended(string value)

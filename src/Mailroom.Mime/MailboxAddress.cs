@@ -80,6 +80,12 @@ public sealed class MailboxAddress : IEquatable<MailboxAddress>
                         i++;
                         break;
                     case ':' when _group is null && _angle is null:
+                        // Mailboxes before a group form their own unnamed group, so groups keep their order.
+                        if (_ungrouped.Count > 0)
+                        {
+                            _groups.Add(new AddressGroup(null, [.. _ungrouped]));
+                            _ungrouped.Clear();
+                        }
                         _groupName = PhraseText(includeComments: true);
                         _group = [];
                         Reset();
@@ -111,7 +117,7 @@ public sealed class MailboxAddress : IEquatable<MailboxAddress>
             }
             FinishMailbox();
             if (_group is not null) _groups.Add(new AddressGroup(_groupName, _group));
-            if (_ungrouped.Count > 0) _groups.Add(new AddressGroup(null, _ungrouped));
+            if (_ungrouped.Count > 0) _groups.Add(new AddressGroup(null, [.. _ungrouped]));
             return _groups;
         }
 

@@ -5,7 +5,7 @@ namespace Mailroom.Mime.Tests.Corpus;
 /// <summary>Every messages/**/NNN.eml against mail-parser's NNN.json, and with CRLF line ends against NNN.crlf.json.</summary>
 public class MessageCorpusTests
 {
-    /// <summary>Where we read a message differently on purpose (or, marked "open gap", not yet): case → reason.</summary>
+    /// <summary>Where we read a message differently on purpose: case → reason.</summary>
     public static readonly Dictionary<string, string> Excused = new()
     {
         ["legacy/016.eml lf"] = UU,
@@ -50,16 +50,12 @@ public class MessageCorpusTests
         ["malformed/022.eml lf"] = MSGPART,
         ["rfc/000.eml crlf"] = RFC000,
         ["rfc/000.eml lf"] = RFC000,
-        ["rfc/002.eml crlf"] = RECV,
-        ["rfc/002.eml lf"] = RECV,
         ["thirdparty/002.eml crlf"] = GARBAGE,
         ["thirdparty/002.eml lf"] = GARBAGE,
         ["thirdparty/005.eml crlf"] = MIDLINE,
         ["thirdparty/005.eml lf"] = MIDLINE,
         ["thirdparty/010.eml crlf"] = DUPPARAM,
         ["thirdparty/010.eml lf"] = DUPPARAM,
-        ["thirdparty/014.eml crlf"] = RECV,
-        ["thirdparty/014.eml lf"] = RECV,
         ["thirdparty/015.eml crlf"] = DUPCT,
         ["thirdparty/015.eml lf"] = DUPCT,
     };
@@ -93,9 +89,6 @@ public class MessageCorpusTests
 
     private const string RFC000 =
         "RFC 1341 example: mail-parser types un-encoded audio/basic and image/jpeg parts as Text, we keep their media type (content is the same bytes); and the embedded message's From/To are '=?US-ASCII?Q?...?=' words containing no address, where mail-parser reports a mailbox with a name and no address and we report no mailbox (RFC 5322 mailbox requires an addr-spec).";
-
-    private const string RECV =
-        "Received clause parsing (open gap, not a deliberate reading): our ReceivedHeader does not yet read this trace field's clauses the way mail-parser does.";
 
     private const string GARBAGE =
         "A base64 text/plain part whose content is '?garbage': RFC 2045 6.8 decoding skips '?' and decodes 'garbage' (three bytes), and RFC 8621 4.1.4 keeps the text/plain part in textBody. mail-parser gives up on the part, keeps the raw text and makes it an attachment.";

@@ -128,4 +128,54 @@ public class ParserTests
         var m = MimeMessage.Parse(Msg("Content-Type: application/octet-stream\nContent-Transfer-Encoding: x-uuencode\n\nbegin 644 a.txt\n#86)C\n`\nend\n"));
         Assert.Equal("abc"u8.ToArray(), ((MimePart)m.Body).GetContent());
     }
+
+    [Fact]
+    public void Received_clauses_and_tcp_info()
+    {
+        var r = ReceivedHeader.Parse("from mail.example (mail.example [192.0.2.1] (may be forged)) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384) by mx.example (Postfix) with ESMTPS id 4AbC/12 for <bob@example.org>; Tue, 1 Jul 2003 10:52:37 +0200")!;
+        Assert.Equal("mail.example", r.From);
+        Assert.Equal("192.0.2.1", r.FromIp);
+        Assert.Equal("mail.example", r.FromIpRev);
+        Assert.Equal("mx.example", r.By);
+        Assert.Equal("ESMTPS", r.With);
+        Assert.Equal("TLSv1_3", r.TlsVersion);
+        Assert.Equal("TLS_AES_256_GCM_SHA384", r.TlsCipher);
+        Assert.Equal("4AbC", r.Id);
+        Assert.Equal("bob@example.org", r.For);
+        Assert.Equal(new DateTimeOffset(2003, 7, 1, 10, 52, 37, TimeSpan.FromHours(2)), r.Date);
+
+        var helo = ReceivedHeader.Parse("from [10.0.0.1]:5099 (HELO client.example) by relay ([10.0.0.2]:25) with SMTP; 5 Mar 2002 14:11:53 -0000")!;
+        Assert.Equal("10.0.0.1", helo.From);
+        Assert.Equal("HELO", helo.HeloCommand);
+        Assert.Equal("client.example", helo.Helo);
+        Assert.Equal("relay", helo.By);
+        Assert.Null(ReceivedHeader.Parse("   "));
+    }
+
+    [Theory]
+    [InlineData("20 11 (some comments) 79 05:34:27 -0300", "1979-11-20T05:34:27-03:00")]
+    [InlineData("Thu, 10 Jul 1997 14:53:31 EST5EDT", "1997-07-10T14:53:31-05:00")]
+    [InlineData("Thu, 02 Apr 2020 07:53:55.516 +0000", "2020-04-02T07:53:55+00:00")]
+    [InlineData("by host with SMTP id x;\tMon, 10 Oct 2022 10:31:15 -0700 (PDT)", "2022-10-10T10:31:15-07:00")]
+    [InlineData("Tue, 1 Jul 2003 ((invalid)", null)]
+    [InlineData("Tue, 1 Jul 2003", null)]
+    [InlineData(" 4 8 15 16 23 42", null)]
+    public void Lenient_dates(string value, string? expected) =>
+        Assert.Equal(expected is null ? null : DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), MimeDate.Parse(value));
+
+    [Fact]
+    public void Rfc2231_malformed_sections()
+    {
+        var ct = ContentType.Parse("test/x; k*9=c; k*0=a; k*1*=b%25; j*=us-ascii''z; *=no; =no2; n*0*=iso-8859-1'es'%D1; n*1*=iso-8859-1'%E1")!;
+        Assert.Equal(["k=ab%c", "j=z", "n=\u00d1\u00e1"], ct.Parameters.Select(p => $"{p.Name}={p.Value}"));
+        Assert.Equal("es", ct.Parameters[2].Language);
+    }
+
+    [Fact]
+    public void Mailboxes_before_a_group_keep_their_place()
+    {
+        var groups = MailboxAddress.ParseGroups("a@example.com, Friends: b@example.com;, c@example.com");
+        Assert.Equal([null, "Friends", null], groups.Select(g => g.Name));
+        Assert.Equal(["a@example.com", "b@example.com", "c@example.com"], MailboxAddress.ParseList("a@example.com, Friends: b@example.com;, c@example.com").Select(m => m.Address));
+    }
 }
