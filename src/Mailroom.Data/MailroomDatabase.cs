@@ -15,6 +15,11 @@ public enum DatabaseProvider { Sqlite, Postgres }
 public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
 {
     private readonly AsyncLocal<DbTransaction?> _ambient = new();
+    /// <summary>
+    /// SQLite allows one writer at a time; queuing writers here, in process, replaces lock contention inside SQLite
+    /// (whose busy retries sleep) with a fair FIFO wait. PostgreSQL needs no gate.
+    /// </summary>
+    private readonly SemaphoreSlim? _sqliteWriter;
     private readonly NpgsqlDataSource? _postgres;
     private readonly string _connectionString;
 
@@ -29,6 +34,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         Provider = provider;
         _connectionString = connectionString;
         if (provider == DatabaseProvider.Postgres) _postgres = NpgsqlDataSource.Create(connectionString);
+        else _sqliteWriter = new SemaphoreSlim(1, 1);
     }
 
     public DatabaseProvider Provider { get; }
@@ -43,7 +49,8 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+        // busy_timeout covers writers in other processes (an admin command beside the server).
+        pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
         await pragma.ExecuteNonQueryAsync(ct);
         return connection;
     }
@@ -62,8 +69,14 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? args, CancellationToken ct = default) =>
         RunAsync((c, t) => c.QueryAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
 
-    public Task<int> ExecuteAsync(string sql, object? args, CancellationToken ct = default) =>
-        RunAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
+    public async Task<int> ExecuteAsync(string sql, object? args, CancellationToken ct = default)
+    {
+        if (_ambient.Value is not null || _sqliteWriter is null)
+            return await RunAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
+        await _sqliteWriter.WaitAsync(ct);
+        try { return await RunAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct); }
+        finally { _sqliteWriter.Release(); }
+    }
 
     public async Task<T> ScalarAsync<T>(string sql, object? args, CancellationToken ct = default) =>
         (await RunAsync((c, t) => c.ExecuteScalarAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct))!;
@@ -71,19 +84,27 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default)
     {
         if (_ambient.Value is not null) return await work();
-        await using var connection = await OpenAsync(ct);
-        // SQLite transactions begin IMMEDIATE here, so writers queue on the lock instead of failing to upgrade.
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        _ambient.Value = transaction;
+        if (_sqliteWriter is not null) await _sqliteWriter.WaitAsync(ct);
         try
         {
-            var result = await work();
-            await transaction.CommitAsync(ct);
-            return result;
+            await using var connection = await OpenAsync(ct);
+            // SQLite transactions begin IMMEDIATE here, so writers queue on the lock instead of failing to upgrade.
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            _ambient.Value = transaction;
+            try
+            {
+                var result = await work();
+                await transaction.CommitAsync(ct);
+                return result;
+            }
+            finally
+            {
+                _ambient.Value = null;
+            }
         }
         finally
         {
-            _ambient.Value = null;
+            _sqliteWriter?.Release();
         }
     }
 

@@ -28,6 +28,8 @@ public interface IThreadRepository
     Task<MailThread?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
     Task<Common.Page<MailThread>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
     Task UpdateAsync(MailThread thread, CancellationToken ct = default);
+    /// <summary>Reads the thread again inside the caller's transaction, locking its row where the database can (PostgreSQL).</summary>
+    Task<MailThread?> LockAsync(string id, CancellationToken ct = default);
     /// <summary>A recent thread of the inbox with this normalised subject, for mail that carries no threading headers.</summary>
     Task<MailThread?> FindRecentBySubjectAsync(string inboxId, string normalizedSubject, DateTimeOffset since, CancellationToken ct = default);
     /// <summary>Deletes the thread with its messages and attachments and returns the blob keys they held.</summary>

@@ -48,9 +48,13 @@ public sealed partial class Threading(IThreadRepository threads, IMessageReposit
         return thread;
     }
 
-    /// <summary>Stores the message in its thread and brings the thread's counters up to date.</summary>
-    public async Task AddAsync(MailThread thread, Message message, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
+    /// <summary>
+    /// Stores the message in its thread and brings the thread's counters up to date. Call it inside a transaction:
+    /// the thread is read again under a row lock, so concurrent additions on several nodes do not lose counts.
+    /// </summary>
+    public async Task AddAsync(MailThread threadSeen, Message message, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
     {
+        var thread = await threads.LockAsync(threadSeen.Id, ct) ?? threadSeen;
         message.ThreadId = thread.Id;
         await messages.CreateAsync(message, attachments, ct);
         thread.MessageCount++;

@@ -5,14 +5,16 @@ using Mailroom.Core.Blobs;
 namespace Mailroom.Data.Blobs;
 
 /// <summary>
-/// Blobs as files under one root: <c>{prefix}/{yyyy}/{MM}/{dd}/{random}</c>. A put writes a temporary file,
-/// fsyncs it, renames it into place and fsyncs the folder, so a blob whose key was returned survives a crash.
+/// Blobs as files under one root: <c>{prefix}/{yyyy}/{MM}/{dd}/{random}</c>. A synced put writes a temporary file,
+/// fsyncs it, renames it into place and fsyncs the folder, so a blob whose key was returned survives a crash; an
+/// unsynced put leaves the flush to <see cref="SyncAsync"/>, which flushes the whole file system once (syncfs).
 /// </summary>
 public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlobStore
 {
     private readonly string _root = Path.GetFullPath(root);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _folders = new();
 
-    public async Task<string> PutAsync(string keyPrefix, Stream content, CancellationToken ct = default)
+    public async Task<string> PutAsync(string keyPrefix, Stream content, bool sync, CancellationToken ct = default)
     {
         if (keyPrefix.Length == 0 || !keyPrefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new ArgumentException("a blob key prefix is letters, digits, '-' and '_'", nameof(keyPrefix));
@@ -20,17 +22,41 @@ public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlo
         var key = $"{keyPrefix}/{day:yyyy}/{day:MM}/{day:dd}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
         var path = PathOf(key);
         var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
+        if (!_folders.ContainsKey(folder))
+        {
+            // Created before it is remembered, so no concurrent put sees the folder as made before it exists.
+            Directory.CreateDirectory(folder);
+            _folders.TryAdd(folder, true);
+        }
+        if (!sync)
+        {
+            // Named at once: until SyncAsync runs, a power loss may lose it, a killed process does not.
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920);
+            await content.CopyToAsync(file, ct);
+            return key;
+        }
         var temporary = path + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
         {
             await content.CopyToAsync(file, ct);
-            await file.FlushAsync(ct);
             file.Flush(flushToDisk: true);
         }
         File.Move(temporary, path);
         SyncFolder(folder);
         return key;
+    }
+
+    public Task SyncAsync(CancellationToken ct = default)
+    {
+        if (!OperatingSystem.IsLinux()) return Task.CompletedTask;
+        var fd = Open(_root, 0x10000 /* O_RDONLY | O_DIRECTORY */);
+        if (fd < 0) throw new IOException($"cannot open {_root} to sync it");
+        try
+        {
+            if (Syncfs(fd) != 0) throw new IOException($"syncfs of {_root} failed");
+        }
+        finally { _ = Close(fd); }
+        return Task.CompletedTask;
     }
 
     public Task<Stream> OpenAsync(string key, CancellationToken ct = default) =>
@@ -62,6 +88,9 @@ public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlo
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "syncfs")]
+    private static partial int Syncfs(int fd);
 
     [LibraryImport("libc", EntryPoint = "fsync")]
     private static partial int Fsync(int fd);

@@ -63,6 +63,13 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
             "SELECT COUNT(*) FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND message_count > 0",
             new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
 
+    public async Task<MailThread?> LockAsync(string id, CancellationToken ct = default)
+    {
+        var forUpdate = db.Provider == DatabaseProvider.Postgres ? " FOR UPDATE" : "";
+        var row = await db.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM threads WHERE id = @id{forUpdate}", new { id }, ct);
+        return row is null ? null : Map(row);
+    }
+
     public Task UpdateAsync(MailThread thread, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE threads SET subject = @Subject, normalized_subject = @NormalizedSubject, preview = @Preview, labels_json = @LabelsJson, " +
         "senders_json = @SendersJson, recipients_json = @RecipientsJson, message_count = @MessageCount, size = @Size, " +

@@ -18,14 +18,23 @@ namespace Mailroom.Server.Mail.Inbound;
 /// refuses is stored too, with its raw text as the body.
 /// </summary>
 public sealed class InboundProcessor(
-    IBlobStore blobs, IInboxRepository inboxes, IMessageRepository messages, Threading threading, EventPublisher events,
+    IBlobStore blobs, IInboxRepository inboxes, IMessageRepository messages, IInboundSpoolRepository spool, Threading threading, EventPublisher events,
     ITransactionRunner transactions, IInboundAuthenticator authenticator, BounceHandler bounces, TimeProvider time,
     ILogger<InboundProcessor> logger)
 {
     public const string UnparseableLabel = "unparseable";
     private const int UnparseableTextLimit = 1024 * 1024;
 
-    public async Task ProcessAsync(SpooledMessage spooled, CancellationToken ct)
+    /// <summary>One recipient's copy, ready to store: everything but the database transaction.</summary>
+    public sealed record PreparedDelivery(Inbox Inbox, Message Message, List<Attachment> Attachments, MimeMessage? Parsed);
+
+    /// <summary>A spooled message and its prepared copies (none when every recipient is gone or already served).</summary>
+    public sealed record PreparedMessage(SpooledMessage Spooled, IReadOnlyList<PreparedDelivery> Deliveries);
+
+    public async Task ProcessAsync(SpooledMessage spooled, CancellationToken ct) => await CommitAsync([await PrepareAsync(spooled, ct)], ct);
+
+    /// <summary>Reads, parses and authenticates the message and writes its attachments: the work that needs no transaction.</summary>
+    public async Task<PreparedMessage> PrepareAsync(SpooledMessage spooled, CancellationToken ct)
     {
         byte[] raw;
         await using (var stream = await blobs.OpenAsync(spooled.BlobKey, ct))
@@ -41,6 +50,7 @@ public sealed class InboundProcessor(
         catch (MimeFormatException e) { parseError = e.Message; }
 
         var authentication = await authenticator.AuthenticateAsync(raw, parsed, spooled.Envelope, ct);
+        var deliveries = new List<PreparedDelivery>();
         foreach (var recipient in spooled.Envelope.Recipients.Select(r => r.ToLowerInvariant()).Distinct())
         {
             var inbox = await inboxes.FindByAddressAsync(recipient, ct);
@@ -51,11 +61,36 @@ public sealed class InboundProcessor(
                 continue;
             }
             if (await messages.ExistsFromSpoolAsync(inbox.Id, spooled.Id, ct)) continue; // delivered before a crash
-            await DeliverAsync(inbox, spooled, raw, parsed, parseError, authentication, ct);
+            deliveries.Add(await PrepareDeliveryAsync(inbox, spooled, raw, parsed, parseError, authentication, ct));
         }
+        return new PreparedMessage(spooled, deliveries);
     }
 
-    private async Task DeliverAsync(Inbox inbox, SpooledMessage spooled, byte[] raw, MimeMessage? parsed, string? parseError,
+    /// <summary>
+    /// Stores prepared messages in one transaction: thread, message, attachments, <c>message.received</c>, bounce
+    /// handling, and the spool rows marked done — so a message is stored and announced exactly when its spool row closes.
+    /// </summary>
+    public async Task CommitAsync(IReadOnlyList<PreparedMessage> batch, CancellationToken ct)
+    {
+        await blobs.SyncAsync(ct); // the batch's attachments are durable before the spool rows that hold their source close
+        await transactions.InTransactionAsync(async () =>
+        {
+            foreach (var (spooled, deliveries) in batch)
+            {
+                foreach (var (inbox, message, attachments, parsed) in deliveries)
+                {
+                    var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, message.InReplyTo, message.References, message.Subject, ct);
+                    await threading.AddAsync(thread, message, attachments, ct);
+                    await events.PublishAsync(inbox.OrgId, EventTypes.MessageReceived, inbox.Id, "message", MessageViews.Item(message, attachments), ct);
+                    if (parsed is not null) await bounces.HandleAsync(inbox, parsed, ct);
+                }
+                await spool.CompleteAsync(spooled.Id, ct);
+            }
+            return true;
+        }, ct);
+    }
+
+    private async Task<PreparedDelivery> PrepareDeliveryAsync(Inbox inbox, SpooledMessage spooled, byte[] raw, MimeMessage? parsed, string? parseError,
         MessageAuthentication authentication, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -70,21 +105,13 @@ public sealed class InboundProcessor(
             {
                 Id = Ids.New(Ids.Attachment, time), OrgId = inbox.OrgId, MessageId = messageId, FileName = part.FileName,
                 ContentType = part.ContentType, Disposition = part.Disposition, ContentId = part.ContentId, Size = content.Length,
-                BlobKey = await blobs.PutAsync("att", content, ct), CreatedAt = now,
+                BlobKey = await blobs.PutAsync("att", content, sync: false, ct), CreatedAt = now,
             });
         }
         var message = parsed is null
             ? Unparseable(inbox, messageId, spooled, raw, parseError!, authentication, now)
             : FromParsed(inbox, messageId, spooled, parsed, raw.LongLength, authentication, now);
-
-        await transactions.InTransactionAsync(async () =>
-        {
-            var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, message.InReplyTo, message.References, message.Subject, ct);
-            await threading.AddAsync(thread, message, attachments, ct);
-            await events.PublishAsync(inbox.OrgId, EventTypes.MessageReceived, inbox.Id, "message", MessageViews.Item(message, attachments), ct);
-            if (parsed is not null) await bounces.HandleAsync(inbox, parsed, ct);
-            return true;
-        }, ct);
+        return new PreparedDelivery(inbox, message, attachments, parsed);
     }
 
     private static Message FromParsed(Inbox inbox, string id, SpooledMessage spooled, MimeMessage parsed, long size,

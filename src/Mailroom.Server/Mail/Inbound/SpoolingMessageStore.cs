@@ -10,10 +10,19 @@ namespace Mailroom.Server.Mail.Inbound;
 /// The durable half of DATA: the bytes go to the blob store (fsynced) and a spool row is committed before the
 /// session answers 250. Parsing and routing happen after, from the spool, so a crash after 250 loses nothing.
 /// </summary>
-public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolRepository spool, InboundSignal signal, TimeProvider time,
-    ILogger<SpoolingMessageStore> logger) : ISmtpMessageStore
+public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolRepository spool, ITransactionRunner transactions, InboundSignal signal,
+    TimeProvider time, ILogger<SpoolingMessageStore> logger) : ISmtpMessageStore
 {
     public const string BlobPrefix = "raw";
+
+    private sealed record Pending(string Id, InboundEnvelope Envelope, string BlobKey)
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Lock _gate = new();
+    private List<Pending> _pending = [];
+    private bool _committing;
 
     public async ValueTask<SmtpReply> StoreAsync(SmtpEnvelope envelope, SmtpMessageBody body, CancellationToken ct)
     {
@@ -21,7 +30,7 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
         {
             var id = Ids.New(Ids.InboundSpool, time);
             await using var content = body.OpenRead();
-            var key = await blobs.PutAsync(BlobPrefix, content, ct);
+            var key = await blobs.PutAsync(BlobPrefix, content, sync: false, ct);
             await EnqueueAsync(id, Envelope(envelope), key, ct);
             return SmtpReplies.Queued(id);
         }
@@ -32,11 +41,57 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
         }
     }
 
-    /// <summary>Spools a message that did not come over SMTP (local delivery of our own outbound mail).</summary>
+    /// <summary>
+    /// Records a spooled message and returns once its row is committed. Rows that arrive while a commit runs wait and
+    /// go together in the next transaction (group commit): the caller that finds no commit running performs it for all.
+    /// Also used for mail that did not come over SMTP (local delivery of our own outbound mail).
+    /// </summary>
     public async Task EnqueueAsync(string id, InboundEnvelope envelope, string blobKey, CancellationToken ct)
     {
-        await spool.EnqueueAsync(id, envelope, blobKey, ct);
+        var pending = new Pending(id, envelope, blobKey);
+        bool lead;
+        lock (_gate)
+        {
+            _pending.Add(pending);
+            lead = !_committing;
+            _committing = true;
+        }
+        if (lead) await CommitPendingAsync();
+        await pending.Committed.Task.WaitAsync(ct);
         signal.Notify();
+    }
+
+    private async Task CommitPendingAsync()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (_gate)
+            {
+                if (_pending.Count == 0)
+                {
+                    _committing = false;
+                    return;
+                }
+                (batch, _pending) = (_pending, []);
+            }
+            try
+            {
+                // Not the caller's token: the batch holds other sessions' messages too.
+                await transactions.InTransactionAsync(async () =>
+                {
+                    foreach (var item in batch) await spool.EnqueueAsync(item.Id, item.Envelope, item.BlobKey, CancellationToken.None);
+                    return true;
+                }, CancellationToken.None);
+                // One flush makes the batch's blobs (and SQLite's write-ahead log) durable before anyone hears 250.
+                await blobs.SyncAsync(CancellationToken.None);
+                foreach (var item in batch) item.Committed.SetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var item in batch) item.Committed.SetException(e);
+            }
+        }
     }
 
     private static InboundEnvelope Envelope(SmtpEnvelope e) => new(
