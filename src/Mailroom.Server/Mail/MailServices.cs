@@ -1,3 +1,4 @@
+using Mailroom.Server.Workers;
 using Mailroom.Server.Mail.Inbound;
 using Mailroom.Server.Mail.Outbound;
 

@@ -1,18 +1,15 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Mailroom.Smtp.Dkim;
 using Mailroom.Smtp.Dns;
+using Mailroom.Tests.Shared;
 
 namespace Mailroom.Smtp.Tests.Authentication;
 
 /// <summary>A real dnsmasq on 127.0.0.1 serving the records every test here asks about.</summary>
 public sealed class DnsmasqFixture : IDisposable
 {
-    public const string DnsmasqPath = "/usr/sbin/dnsmasq";
-
-    private readonly Process _process;
+    private readonly Dnsmasq _server;
 
     public IPEndPoint EndPoint { get; }
 
@@ -26,43 +23,12 @@ public sealed class DnsmasqFixture : IDisposable
 
     public DnsmasqFixture()
     {
-        if (!File.Exists(DnsmasqPath))
-            throw new InvalidOperationException(
-                $"{DnsmasqPath} is missing: install the Debian package dnsmasq-base; these tests need a real DNS server.");
-
-        var port = FreePort();
-        EndPoint = new IPEndPoint(IPAddress.Loopback, port);
-        var start = new ProcessStartInfo(DnsmasqPath)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        foreach (var argument in Arguments(port))
-            start.ArgumentList.Add(argument);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("dnsmasq did not start.");
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        WaitUntilServing();
+        _server = Dnsmasq.Start(["--local=/test/", "--local-ttl=300", .. Records()]);
+        EndPoint = new IPEndPoint(IPAddress.Loopback, _server.Port);
     }
 
     public DnsClient CreateClient(bool useCache = false, bool useEdns = true) =>
         new(new DnsClientOptions { Servers = [EndPoint], Timeout = TimeSpan.FromSeconds(2), UseCache = useCache, UseEdns = useEdns });
-
-    private IEnumerable<string> Arguments(int port)
-    {
-        yield return "--no-daemon";
-        yield return $"--port={port}";
-        yield return "--listen-address=127.0.0.1";
-        yield return "--bind-interfaces";
-        yield return "--no-resolv";
-        yield return "--no-hosts";
-        yield return "--conf-file=/dev/null";
-        yield return "--user=root";
-        yield return "--local=/test/";
-        yield return "--local-ttl=300";
-        foreach (var record in Records())
-            yield return record;
-    }
 
     /// <summary>On the command line (unlike in a conf file) dnsmasq takes the strings unquoted, separated by commas.</summary>
     private static string Txt(string name, params string[] strings) =>
@@ -133,55 +99,9 @@ public sealed class DnsmasqFixture : IDisposable
         yield return Txt("_dmarc.double.test", "v=DMARC1; p=none");
     }
 
-    private void WaitUntilServing()
-    {
-        var client = new DnsClient(new DnsClientOptions
-            { Servers = [EndPoint], Timeout = TimeSpan.FromMilliseconds(200), Attempts = 1, UseCache = false });
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"dnsmasq exited with code {_process.ExitCode}.");
-            try
-            {
-                client.QueryAsync("plain.mail.test", DnsRecordType.TXT).GetAwaiter().GetResult();
-                return;
-            }
-            catch (DnsException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(100);
-            }
-        }
-    }
-
-    /// <summary>A port free for both UDP and TCP at the moment of asking.</summary>
-    private static int FreePort()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            try
-            {
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-            }
-        }
-    }
-
     public void Dispose()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            _process.WaitForExit();
-        }
-        _process.Dispose();
+        _server.Dispose();
         SigningKey.Dispose();
         WeakKey.Dispose();
     }

@@ -1,3 +1,4 @@
+using Mailroom.Server.Workers;
 using System.Collections.Concurrent;
 using Mailroom.Core.Delivery;
 

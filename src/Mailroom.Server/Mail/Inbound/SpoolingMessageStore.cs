@@ -3,6 +3,7 @@ using Mailroom.Core.Common;
 using Mailroom.Core.Delivery;
 using Mailroom.Smtp;
 using Mailroom.Smtp.Server;
+using Mailroom.Server.Workers;
 
 namespace Mailroom.Server.Mail.Inbound;
 
@@ -96,21 +97,4 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
 
     private static InboundEnvelope Envelope(SmtpEnvelope e) => new(
         e.ReversePath, e.Recipients, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString(), e.HeloName, e.IsTls, e.ReceivedAt);
-}
-
-/// <summary>Wakes the inbound worker as soon as something is spooled, instead of at its next poll.</summary>
-public sealed class InboundSignal
-{
-    private readonly SemaphoreSlim _semaphore = new(0, 1);
-
-    public void Notify()
-    {
-        if (_semaphore.CurrentCount == 0)
-        {
-            try { _semaphore.Release(); }
-            catch (SemaphoreFullException) { /* already signalled */ }
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _semaphore.WaitAsync(timeout, ct);
 }

@@ -1,3 +1,4 @@
+using Mailroom.Server.Workers;
 using Mailroom.Core.Delivery;
 
 namespace Mailroom.Server.Mail.Outbound;

@@ -8,6 +8,7 @@ using Mailroom.Core.Messages;
 using Mailroom.Core.Threads;
 using Mailroom.Mime;
 using Mailroom.Server.Api.V0;
+using Mailroom.Server.Workers;
 
 namespace Mailroom.Server.Mail.Outbound;
 
@@ -131,18 +132,4 @@ public sealed class SendService(
 
     private static string? WithSignature(string? body, string? signature, string separator) =>
         body is null || string.IsNullOrEmpty(signature) ? body : body + separator + signature;
-}
-
-/// <summary>Wakes the delivery worker when a message is queued.</summary>
-public sealed class DeliverySignal
-{
-    private readonly SemaphoreSlim _semaphore = new(0, 1);
-
-    public void Notify()
-    {
-        try { if (_semaphore.CurrentCount == 0) _semaphore.Release(); }
-        catch (SemaphoreFullException) { /* already signalled */ }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _semaphore.WaitAsync(timeout, ct);
 }
