@@ -174,6 +174,32 @@ public sealed class MessagingTests : IAsyncLifetime
         Assert.Equal(5, (await receiver.WaitForAsync(5)).Count);
     }
 
+    [Fact]
+    public async Task An_endpoint_that_keeps_failing_is_disabled_and_every_attempt_is_recorded()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(failFirst: 1000);
+        await using var server = await MailroomTestServer.StartAsync("sqlite", "--Mailroom:Webhooks:AllowPrivateTargets=true",
+            "--Mailroom:Webhooks:DisableAfter=00:00:01", "--Mailroom:Webhooks:RetrySchedule:0=0", "--Mailroom:Webhooks:RetrySchedule:1=0.6",
+            "--Mailroom:Webhooks:RetrySchedule:2=0.6", "--Mailroom:Webhooks:RetrySchedule:3=0.6");
+        var api = await server.NewOrganizationAsync();
+        var inbox = await api.CreateInboxAsync("doomed");
+        var hook = (string)(await api.PostAsync("/api/v0/webhooks", new { url = receiver.Url, event_types = new[] { "message.sent" } })).Body!["webhook_id"]!;
+
+        await api.PostAsync($"/api/v0/inboxes/{(string)inbox["inbox_id"]!}/messages/send", new { to = "nobody@mailroom.local", text = "x" });
+
+        Assert.Equal(4, (await receiver.WaitForAsync(4)).Count);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonNode webhook;
+        do webhook = (await api.GetAsync($"/api/v0/webhooks/{hook}")).Body!;
+        while ((bool)webhook["enabled"]! && DateTime.UtcNow < deadline && await Task.Delay(100).ContinueWith(_ => true));
+        Assert.False((bool)webhook["enabled"]!);
+        var delivery = (await api.GetAsync($"/api/v0/webhooks/{hook}/deliveries")).Body!["data"]![0]!;
+        var detail = (await api.GetAsync($"/api/v0/webhooks/{hook}/deliveries/{(string)delivery["delivery_id"]!}")).Body!;
+        Assert.Equal("failed", (string)detail["status"]!);
+        Assert.All(detail["attempt_log"]!.AsArray(), a => Assert.Equal(503, (int)a!["status_code"]!));
+        Assert.Equal(4, detail["attempt_log"]!.AsArray().Count);
+    }
+
     [Theory, MemberData(nameof(Providers))]
     public async Task The_event_stream_sees_the_events_and_resumes_after_a_drop(string provider)
     {
