@@ -20,6 +20,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     /// (whose busy retries sleep) with a fair FIFO wait. PostgreSQL needs no gate.
     /// </summary>
     private readonly SemaphoreSlim? _sqliteWriter;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
     private readonly NpgsqlDataSource? _postgres;
     private readonly string _connectionString;
 
@@ -48,10 +49,14 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
-        await using var pragma = connection.CreateCommand();
-        // busy_timeout covers writers in other processes (an admin command beside the server).
-        pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
-        await pragma.ExecuteNonQueryAsync(ct);
+        // Pooled connections keep their settings: configure each physical connection once.
+        if (_configured.TryAdd(connection.Handle!, true))
+        {
+            await using var pragma = connection.CreateCommand();
+            // busy_timeout covers writers in other processes (an admin command beside the server).
+            pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
         return connection;
     }
 

@@ -11,7 +11,7 @@ namespace Mailroom.Data.Blobs;
 /// </summary>
 public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlobStore
 {
-    private readonly string _root = Path.GetFullPath(root);
+    private readonly string _root = Directory.CreateDirectory(Path.GetFullPath(root)).FullName;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _folders = new();
 
     public async Task<string> PutAsync(string keyPrefix, Stream content, bool sync, CancellationToken ct = default)

@@ -26,7 +26,8 @@ public static class StorageServices
         Directory.CreateDirectory(options.DataDir);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(OpenDatabase(options));
-        services.AddSingleton<IBlobStore>(sp => new FileBlobStore(Path.Combine(options.DataDir, "blobs"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FileBlobStore(Path.Combine(options.DataDir, "blobs"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IBlobStore, HybridBlobStore>();
         services.AddSingleton(sp => new AttachmentLinks(sp.GetRequiredService<SecretBox>(), options.AttachmentLinkLifetime, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();

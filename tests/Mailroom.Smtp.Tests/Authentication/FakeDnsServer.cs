@@ -41,7 +41,12 @@ public sealed class FakeDnsServer : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                var received = await _udp.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
+                SocketReceiveFromResult received;
+                try { received = await _udp.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), _stop.Token); }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+                {
+                    continue; // an ICMP "port unreachable" for an earlier answer to a client that had gone: keep serving
+                }
                 Interlocked.Increment(ref _udpQueries);
                 foreach (var response in Handler(buffer[..received.ReceivedBytes], false))
                     await _udp.SendToAsync(response, received.RemoteEndPoint, _stop.Token);

@@ -16,7 +16,11 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
 {
     public const string BlobPrefix = "raw";
 
-    private sealed record Pending(string Id, InboundEnvelope Envelope, string BlobKey)
+    /// <summary>Bodies up to this size are stored in the group-commit transaction itself; larger ones as files before it.</summary>
+    private const int InTransactionLimit = 256 * 1024;
+
+    /// <summary>A message waiting for the next group commit: its blob key, or its bytes to store in that commit.</summary>
+    private sealed record Pending(string Id, InboundEnvelope Envelope, string? BlobKey, byte[]? Content)
     {
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -31,8 +35,16 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
         {
             var id = Ids.New(Ids.InboundSpool, time);
             await using var content = body.OpenRead();
-            var key = await blobs.PutAsync(BlobPrefix, content, sync: false, ct);
-            await EnqueueAsync(id, Envelope(envelope), key, ct);
+            if (body.Length <= InTransactionLimit)
+            {
+                using var buffer = new MemoryStream((int)body.Length);
+                await content.CopyToAsync(buffer, ct);
+                await CommitAsync(new Pending(id, Envelope(envelope), null, buffer.ToArray()), ct);
+            }
+            else
+            {
+                await CommitAsync(new Pending(id, Envelope(envelope), await blobs.PutAsync(BlobPrefix, content, sync: false, ct), null), ct);
+            }
             return SmtpReplies.Queued(id);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -43,13 +55,15 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
     }
 
     /// <summary>
-    /// Records a spooled message and returns once its row is committed. Rows that arrive while a commit runs wait and
-    /// go together in the next transaction (group commit): the caller that finds no commit running performs it for all.
-    /// Also used for mail that did not come over SMTP (local delivery of our own outbound mail).
+    /// Records a spooled message whose bytes are already stored (local delivery of our own outbound mail) and returns
+    /// once its row is committed. Rows that arrive while a commit runs wait and go together in the next transaction
+    /// (group commit): the caller that finds no commit running performs it for all.
     /// </summary>
-    public async Task EnqueueAsync(string id, InboundEnvelope envelope, string blobKey, CancellationToken ct)
+    public Task EnqueueAsync(string id, InboundEnvelope envelope, string blobKey, CancellationToken ct) =>
+        CommitAsync(new Pending(id, envelope, blobKey, null), ct);
+
+    private async Task CommitAsync(Pending pending, CancellationToken ct)
     {
-        var pending = new Pending(id, envelope, blobKey);
         bool lead;
         lock (_gate)
         {
@@ -81,7 +95,11 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
                 // Not the caller's token: the batch holds other sessions' messages too.
                 await transactions.InTransactionAsync(async () =>
                 {
-                    foreach (var item in batch) await spool.EnqueueAsync(item.Id, item.Envelope, item.BlobKey, CancellationToken.None);
+                    foreach (var item in batch)
+                    {
+                        var key = item.BlobKey ?? await blobs.PutAsync(BlobPrefix, new MemoryStream(item.Content!), sync: false, CancellationToken.None);
+                        await spool.EnqueueAsync(item.Id, item.Envelope, key, CancellationToken.None);
+                    }
                     return true;
                 }, CancellationToken.None);
                 // One flush makes the batch's blobs (and SQLite's write-ahead log) durable before anyone hears 250.

@@ -48,16 +48,18 @@ public sealed class DeliveryProcessor(
         foreach (var recipient in delivery.Recipients)
             (await inboxes.FindByAddressAsync(recipient, ct) is not null ? local : remote).Add(recipient);
 
+        var raw = await ReadAsync(message.RawBlobKey, ct);
         if (local.Count > 0)
         {
+            // The recipients' copy gets its own blob: deleting the sender's thread must not take the recipients' raw message.
+            var copy = await blobs.PutAsync(SpoolingMessageStore.BlobPrefix, new MemoryStream(raw), ct);
             await localSpool.EnqueueAsync(Ids.New(Ids.InboundSpool, time),
-                new InboundEnvelope(delivery.MailFrom, local, null, platform.EffectiveMailHost, false, time.GetUtcNow()), message.RawBlobKey, ct);
+                new InboundEnvelope(delivery.MailFrom, local, null, platform.EffectiveMailHost, false, time.GetUtcNow()), copy, ct);
             outcomes.AddRange(local.Select(r => new RecipientOutcome(r, SmtpDeliveryStatus.Delivered, "250 delivered locally")));
             attempts.Add(Attempt(delivery, "local", 250, $"delivered locally to {string.Join(", ", local)}", "delivered"));
         }
         if (remote.Count > 0)
         {
-            var raw = await ReadAsync(message.RawBlobKey, ct);
             foreach (var (route, recipients) in await RoutesAsync(remote, ct))
                 outcomes.AddRange(await DeliverRouteAsync(delivery, route, recipients, raw, attempts, ct));
         }

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using Mailroom.Core.Blobs;
+
+namespace Mailroom.Data.Blobs;
+
+/// <summary>
+/// Blobs up to <see cref="InlineLimit"/> bytes are rows of the <c>blobs</c> table (key <c>db/…</c>), written in the
+/// caller's transaction when there is one — no file to create, name and sync per message; larger blobs are files in
+/// the <see cref="FileBlobStore"/>. Creating a file per message was the largest cost of ingesting small mail.
+/// </summary>
+public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, TimeProvider time) : IBlobStore
+{
+    public const int InlineLimit = 256 * 1024;
+    private const string InlinePrefix = "db/";
+
+    public async Task<string> PutAsync(string keyPrefix, Stream content, bool sync, CancellationToken ct = default)
+    {
+        var buffer = new byte[InlineLimit + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await content.ReadAsync(buffer.AsMemory(length), ct)) > 0) length += read;
+        if (length > InlineLimit)
+        {
+            using var whole = new ConcatenatedStream(new MemoryStream(buffer, 0, length, writable: false), content);
+            return await files.PutAsync(keyPrefix, whole, sync, ct);
+        }
+        var key = $"{InlinePrefix}{keyPrefix}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
+        await db.ExecuteAsync("INSERT INTO blobs (key, data, created_at) VALUES (@key, @data, @at)",
+            new { key, data = buffer.AsSpan(0, length).ToArray(), at = time.GetUtcNow().ToUnixTimeMilliseconds() }, ct);
+        return key;
+    }
+
+    public async Task<Stream> OpenAsync(string key, CancellationToken ct = default)
+    {
+        if (!key.StartsWith(InlinePrefix, StringComparison.Ordinal)) return await files.OpenAsync(key, ct);
+        var data = await db.QuerySingleOrDefaultAsync<byte[]>("SELECT data FROM blobs WHERE key = @key", new { key }, ct)
+                   ?? throw new FileNotFoundException($"blob {key} does not exist");
+        return new MemoryStream(data, writable: false);
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken ct = default)
+    {
+        if (key.StartsWith(InlinePrefix, StringComparison.Ordinal))
+            await db.ExecuteAsync("DELETE FROM blobs WHERE key = @key", new { key }, ct);
+        else
+            await files.DeleteAsync(key, ct);
+    }
+
+    /// <summary>Flushes the file system of the blob folder, which also holds the SQLite database and its log.</summary>
+    public Task SyncAsync(CancellationToken ct = default) => files.SyncAsync(ct);
+
+    /// <summary>The buffered head of a stream followed by its rest.</summary>
+    private sealed class ConcatenatedStream(Stream head, Stream tail) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = head.Read(buffer, offset, count);
+            return read > 0 ? read : tail.Read(buffer, offset, count);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await head.ReadAsync(buffer, cancellationToken);
+            return read > 0 ? read : await tail.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) head.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

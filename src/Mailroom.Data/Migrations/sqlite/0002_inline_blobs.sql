@@ -1,0 +1,7 @@
+-- Small blobs (raw messages and attachments up to the inline limit) live in the database: one row instead of one
+-- file each, written in the transaction that references them.
+CREATE TABLE blobs (
+    key TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
