@@ -62,6 +62,44 @@ public sealed class HostTests(ServerPerProvider servers) : IClassFixture<ServerP
     }
 
     [Fact]
+    public async Task Mime_summarize_prints_one_json_line_per_file_and_an_error_line_for_an_unreadable_one()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mailroom-summarize-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var message = Path.Combine(folder, "one.eml");
+        await File.WriteAllTextAsync(message,
+            "From: Ann Example <ann@example.com>\r\nTo: bob@example.com\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n" +
+            "Date: Tue, 1 Jul 2003 10:52:37 +0200\r\nMessage-ID: <one@example.com>\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n" +
+            "--b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n" +
+            "Content-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n--b--\r\n");
+        var output = new StringWriter();
+        try
+        {
+            var exit = await MailroomCommandLine.RunAsync(["mime", "summarize", message, Path.Combine(folder, "missing.eml")], output);
+
+            Assert.Equal(0, exit);
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(2, lines.Length);
+            var summary = JsonNode.Parse(lines[0])!;
+            Assert.Equal(["file", "from", "to", "cc", "subject", "date", "message_id", "text", "html_length", "attachments"],
+                summary.AsObject().Select(p => p.Key));
+            Assert.Equal("ann@example.com", (string)summary["from"]![0]!["address"]!);
+            Assert.Equal("Ann Example", (string)summary["from"]![0]!["name"]!);
+            Assert.Equal("Grüße", (string)summary["subject"]!);
+            Assert.Equal("2003-07-01T08:52:37Z", (string)summary["date"]!);
+            Assert.Equal("one@example.com", (string)summary["message_id"]!);
+            Assert.Equal("hello", ((string)summary["text"]!).TrimEnd());
+            Assert.Null(summary["html_length"]);
+            var attachment = summary["attachments"]![0]!;
+            Assert.Equal(("a.pdf", "application/pdf", 4), ((string)attachment["filename"]!, (string)attachment["content_type"]!, (int)attachment["size"]!));
+            var error = JsonNode.Parse(lines[1])!;
+            Assert.Equal(["file", "error"], error.AsObject().Select(p => p.Key));
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
     public async Task Create_org_without_a_name_fails_with_a_usage_error()
     {
         await using var database = await TestDatabase.CreateAsync("sqlite");
