@@ -21,5 +21,4 @@ public interface IInboundSpoolRepository
     Task CompleteAsync(string id, CancellationToken ct = default);
     /// <summary>Releases the row for another try at <paramref name="retryAt"/>, or marks it failed when <paramref name="retryAt"/> is null.</summary>
     Task FailAsync(string id, string error, DateTimeOffset? retryAt, CancellationToken ct = default);
-    Task<long> CountPendingAsync(CancellationToken ct = default);
 }

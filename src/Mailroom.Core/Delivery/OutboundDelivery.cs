@@ -36,6 +36,4 @@ public interface IOutboundDeliveryRepository
     Task<IReadOnlyList<OutboundDelivery>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default);
     /// <summary>Saves the delivery's new state with its attempts and releases the lease.</summary>
     Task RecordAsync(OutboundDelivery delivery, IReadOnlyList<DeliveryAttempt> attempts, CancellationToken ct = default);
-    Task<IReadOnlyList<DeliveryAttempt>> ListAttemptsAsync(string deliveryId, CancellationToken ct = default);
-    Task<IReadOnlyList<OutboundDelivery>> ListByMessageAsync(string messageId, CancellationToken ct = default);
 }

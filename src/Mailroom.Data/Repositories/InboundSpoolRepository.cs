@@ -37,7 +37,4 @@ public sealed class InboundSpoolRepository(MailroomDatabase db) : IInboundSpoolR
     public Task FailAsync(string id, string error, DateTimeOffset? retryAt, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE inbound_spool SET state = @state, attempts = attempts + 1, last_error = @error, lease_owner = NULL, lease_until = @retry WHERE id = @id",
         new { id, error, state = retryAt is null ? SpoolState.Failed : SpoolState.Pending, retry = Time.Ms(retryAt) }, ct);
-
-    public Task<long> CountPendingAsync(CancellationToken ct = default) =>
-        db.ScalarAsync<long>("SELECT COUNT(*) FROM inbound_spool WHERE state = @pending", new { pending = SpoolState.Pending }, ct);
 }

@@ -23,17 +23,6 @@ public sealed class OutboundDeliveryRepository(MailroomDatabase db) : IOutboundD
         public long UpdatedAt { get; set; }
     }
 
-    private sealed class AttemptRow
-    {
-        public string Id { get; set; } = "";
-        public string DeliveryId { get; set; } = "";
-        public long AttemptedAt { get; set; }
-        public string? Host { get; set; }
-        public long? ReplyCode { get; set; }
-        public string? ReplyText { get; set; }
-        public string Outcome { get; set; } = "";
-    }
-
     private static OutboundDelivery Map(Row r) => new()
     {
         Id = r.Id, OrgId = r.OrgId, MessageId = r.MessageId, MailFrom = r.MailFrom, Recipients = StoredJson.Read<List<string>>(r.RecipientsJson, []),
@@ -74,14 +63,4 @@ public sealed class OutboundDeliveryRepository(MailroomDatabase db) : IOutboundD
             "last_reply = @LastReply, updated_at = @UpdatedAt, lease_owner = NULL, lease_until = NULL WHERE id = @Id", Args(d), ct);
         return true;
     }, ct);
-
-    public async Task<IReadOnlyList<DeliveryAttempt>> ListAttemptsAsync(string deliveryId, CancellationToken ct = default) =>
-        (await db.QueryAsync<AttemptRow>(
-            "SELECT id, delivery_id, attempted_at, host, reply_code, reply_text, outcome FROM delivery_attempts WHERE delivery_id = @deliveryId ORDER BY attempted_at, id",
-            new { deliveryId }, ct))
-        .Select(r => new DeliveryAttempt(r.Id, r.DeliveryId, Time.At(r.AttemptedAt), r.Host, (int?)r.ReplyCode, r.ReplyText, r.Outcome)).ToList();
-
-    public async Task<IReadOnlyList<OutboundDelivery>> ListByMessageAsync(string messageId, CancellationToken ct = default) =>
-        (await db.QueryAsync<Row>($"SELECT {Columns} FROM outbound_deliveries WHERE message_id = @messageId ORDER BY id", new { messageId }, ct))
-        .Select(Map).ToList();
 }

@@ -42,7 +42,10 @@ public static class ThreadEndpoints
             foreach (var key in blobKeys)
             {
                 try { await blobs.DeleteAsync(key, http.RequestAborted); }
-                catch (IOException e) { logs.CreateLogger("threads").LogWarning(e, "blob {Key} of a deleted thread was not removed", key); }
+                catch (Exception e) when (e is IOException or System.Data.Common.DbException)
+                {
+                    logs.CreateLogger("threads").LogWarning(e, "blob {Key} of a deleted thread was not removed", key);
+                }
             }
             return Results.NoContent();
         }).Produces(204).Produces<ApiError>(404);

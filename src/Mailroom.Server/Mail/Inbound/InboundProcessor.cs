@@ -31,8 +31,6 @@ public sealed class InboundProcessor(
     /// <summary>A spooled message and its prepared copies (none when every recipient is gone or already served).</summary>
     public sealed record PreparedMessage(SpooledMessage Spooled, IReadOnlyList<PreparedDelivery> Deliveries);
 
-    public async Task ProcessAsync(SpooledMessage spooled, CancellationToken ct) => await CommitAsync([await PrepareAsync(spooled, ct)], ct);
-
     /// <summary>Reads, parses and authenticates the message and writes its attachments: the work that needs no transaction.</summary>
     public async Task<PreparedMessage> PrepareAsync(SpooledMessage spooled, CancellationToken ct)
     {

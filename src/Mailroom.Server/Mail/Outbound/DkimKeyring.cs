@@ -36,14 +36,6 @@ public sealed class DkimKeyring(IDomainRepository domains, SecretBox secrets, Pl
         return new DkimSigner(domain, DomainService.DkimSelector, rsa);
     }
 
-    /// <summary>The platform domain's public key record value (<c>v=DKIM1; k=rsa; p=…</c>).</summary>
-    public string PlatformRecord()
-    {
-        using var rsa = RSA.Create();
-        rsa.ImportPkcs8PrivateKey(_platformKey.Value, out _);
-        return DkimKeys.FormatRecord(rsa);
-    }
-
     private static byte[] LoadOrCreatePlatformKey(SecretBox secrets, Hosting.MailroomOptions options, ILogger logger)
     {
         var path = Path.Combine(options.DataDir, "platform-dkim.key");
