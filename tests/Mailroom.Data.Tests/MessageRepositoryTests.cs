@@ -69,15 +69,15 @@ public sealed class MessageRepositoryTests
         var messages = new MessageRepository(f.Db);
         var threads = new ThreadRepository(f.Db);
         var inbox = await InboxAsync(f, f.OrgA, "store");
-        var thread = await new Threading(threads, messages, TimeProvider.System).ThreadForAsync(f.OrgA, inbox.Id, null, [], "Hello");
+        var threading = new Threading(threads, messages, TimeProvider.System);
+        var thread = await threading.ThreadForAsync(f.OrgA, inbox.Id, null, [], "Hello");
         var message = NewMessage(inbox, "m@x", f.Now);
-        message.ThreadId = thread.Id;
         var attachment = new Attachment
         {
             Id = Ids.New(Ids.Attachment), OrgId = f.OrgA, MessageId = message.Id, FileName = "a.pdf", ContentType = "application/pdf",
             Disposition = "attachment", Size = 3, BlobKey = "blob/1", CreatedAt = f.Now,
         };
-        await messages.CreateAsync(message, [attachment]);
+        await threading.AddAsync(thread, message, [attachment]);
 
         var loaded = await messages.GetAsync(f.OrgA, inbox.Id, message.Id);
         loaded!.Labels = ["important"];

@@ -18,7 +18,7 @@ public interface IInboundSpoolRepository
 {
     Task EnqueueAsync(string id, InboundEnvelope envelope, string blobKey, CancellationToken ct = default);
     Task<IReadOnlyList<SpooledMessage>> ClaimAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default);
-    Task CompleteAsync(string id, CancellationToken ct = default);
+    Task CompleteAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default);
     /// <summary>Releases the row for another try at <paramref name="retryAt"/>, or marks it failed when <paramref name="retryAt"/> is null.</summary>
     Task FailAsync(string id, string error, DateTimeOffset? retryAt, CancellationToken ct = default);
 }

@@ -82,7 +82,8 @@ public interface IMessageRepository
     Task<string?> FindThreadByRfcIdsAsync(string inboxId, IReadOnlyCollection<string> rfcMessageIds, CancellationToken ct = default);
     /// <summary>The message of an inbox with this RFC 5322 Message-ID, newest first.</summary>
     Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default);
-    Task<bool> ExistsFromSpoolAsync(string inboxId, string spoolId, CancellationToken ct = default);
+    /// <summary>Which of these spool rows already produced messages, as (inbox id, spool id) pairs.</summary>
+    Task<IReadOnlySet<(string InboxId, string SpoolId)>> DeliveredFromSpoolAsync(IReadOnlyCollection<string> spoolIds, CancellationToken ct = default);
     Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string messageId, CancellationToken ct = default);
     Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
     /// <summary>An attachment by id alone, for signed download links (the signature proves access).</summary>

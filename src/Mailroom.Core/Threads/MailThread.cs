@@ -20,6 +20,8 @@ public sealed class MailThread
     public DateTimeOffset LastActivityAt { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>False for a thread <see cref="Threading"/> has opened but not yet written: it is inserted with its first message.</summary>
+    public bool Stored { get; set; }
 }
 
 public interface IThreadRepository

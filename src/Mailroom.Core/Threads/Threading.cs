@@ -38,31 +38,31 @@ public sealed partial class Threading(IThreadRepository threads, IMessageReposit
             return bySubject;
         }
 
+        // A new thread is written together with its first message, by AddAsync.
         var now = time.GetUtcNow();
-        var thread = new MailThread
+        return new MailThread
         {
             Id = Ids.New(Ids.Thread, time), OrgId = orgId, InboxId = inboxId, Subject = subject,
             NormalizedSubject = NormalizeSubject(subject), LastActivityAt = now, CreatedAt = now, UpdatedAt = now,
         };
-        await threads.CreateAsync(thread, ct);
-        return thread;
     }
 
     /// <summary>
     /// Stores the message in its thread and brings the thread's counters up to date. Call it inside a transaction:
-    /// the thread is read again under a row lock, so concurrent additions on several nodes do not lose counts.
+    /// an existing thread is read again under a row lock, so concurrent additions on several nodes do not lose counts;
+    /// a new thread is inserted with its first message.
     /// </summary>
     public async Task AddAsync(MailThread threadSeen, Message message, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
     {
-        var thread = await threads.LockAsync(threadSeen.Id, ct) ?? threadSeen;
+        var existing = threadSeen.Stored;
+        var thread = existing ? await threads.LockAsync(threadSeen.Id, ct) ?? threadSeen : threadSeen;
         message.ThreadId = thread.Id;
-        await messages.CreateAsync(message, attachments, ct);
         thread.MessageCount++;
         thread.Size += message.Size;
         thread.Subject ??= message.Subject;
         thread.Preview = message.Preview;
         thread.LastMessageId = message.Id;
-        thread.LastActivityAt = message.Timestamp > thread.LastActivityAt ? message.Timestamp : thread.LastActivityAt;
+        thread.LastActivityAt = !existing || message.Timestamp > thread.LastActivityAt ? message.Timestamp : thread.LastActivityAt;
         if (message.Direction == MessageDirection.Inbound) thread.ReceivedAt = message.Timestamp;
         else thread.SentAt = message.Timestamp;
         if (message.From is { } from && !thread.Senders.Contains(from)) thread.Senders.Add(from);
@@ -71,6 +71,8 @@ public sealed partial class Threading(IThreadRepository threads, IMessageReposit
         foreach (var label in message.Labels)
             if (!thread.Labels.Contains(label)) thread.Labels.Add(label);
         thread.UpdatedAt = time.GetUtcNow();
-        await threads.UpdateAsync(thread, ct);
+        if (!existing) await threads.CreateAsync(thread, ct);
+        await messages.CreateAsync(message, attachments, ct);
+        if (existing) await threads.UpdateAsync(thread, ct);
     }
 }

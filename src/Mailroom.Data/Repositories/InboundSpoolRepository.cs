@@ -31,8 +31,16 @@ public sealed class InboundSpoolRepository(MailroomDatabase db) : IInboundSpoolR
         return claimed;
     }
 
-    public Task CompleteAsync(string id, CancellationToken ct = default) => db.ExecuteAsync(
-        "UPDATE inbound_spool SET state = @done, lease_owner = NULL, lease_until = NULL WHERE id = @id", new { id, done = SpoolState.Done }, ct);
+    public async Task CompleteAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        foreach (var chunk in ids.Chunk(100))
+        {
+            var args = new Dictionary<string, object?> { ["done"] = SpoolState.Done };
+            for (var i = 0; i < chunk.Length; i++) args[$"i{i}"] = chunk[i];
+            await db.ExecuteAsync($"UPDATE inbound_spool SET state = @done, lease_owner = NULL, lease_until = NULL WHERE id IN ({string.Join(", ", chunk.Select((_, i) => $"@i{i}"))})",
+                args, ct);
+        }
+    }
 
     public Task FailAsync(string id, string error, DateTimeOffset? retryAt, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE inbound_spool SET state = @state, attempts = attempts + 1, last_error = @error, lease_owner = NULL, lease_until = @retry WHERE id = @id",

@@ -166,6 +166,17 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         return row is null ? null : Map(row);
     }
 
-    public async Task<bool> ExistsFromSpoolAsync(string inboxId, string spoolId, CancellationToken ct = default) =>
-        await db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE inbox_id = @inboxId AND spool_id = @spoolId", new { inboxId, spoolId }, ct) > 0;
+    public async Task<IReadOnlySet<(string InboxId, string SpoolId)>> DeliveredFromSpoolAsync(IReadOnlyCollection<string> spoolIds, CancellationToken ct = default)
+    {
+        var delivered = new HashSet<(string, string)>();
+        foreach (var chunk in spoolIds.Chunk(100))
+        {
+            var args = new Dictionary<string, object?>();
+            for (var i = 0; i < chunk.Length; i++) args[$"s{i}"] = chunk[i];
+            var list = string.Join(", ", chunk.Select((_, i) => $"@s{i}"));
+            foreach (var row in await db.QueryAsync<(string, string)>($"SELECT inbox_id, spool_id FROM messages WHERE spool_id IN ({list})", args, ct))
+                delivered.Add(row);
+        }
+        return delivered;
+    }
 }

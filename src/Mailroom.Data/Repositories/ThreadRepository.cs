@@ -35,7 +35,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
         Labels = StoredJson.Read<List<string>>(r.LabelsJson, []), Senders = StoredJson.Read<List<string>>(r.SendersJson, []),
         Recipients = StoredJson.Read<List<string>>(r.RecipientsJson, []), MessageCount = (int)r.MessageCount, Size = r.Size,
         LastMessageId = r.LastMessageId, ReceivedAt = Time.At(r.ReceivedAt), SentAt = Time.At(r.SentAt),
-        LastActivityAt = Time.At(r.LastActivityAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+        LastActivityAt = Time.At(r.LastActivityAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt), Stored = true,
     };
 
     private static object Args(MailThread t) => new
@@ -46,9 +46,13 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
         CreatedAt = Time.Ms(t.CreatedAt), UpdatedAt = Time.Ms(t.UpdatedAt),
     };
 
-    public Task CreateAsync(MailThread thread, CancellationToken ct = default) => db.ExecuteAsync(
-        $"INSERT INTO threads ({Columns}) VALUES (@Id, @OrgId, @InboxId, @Subject, @NormalizedSubject, @Preview, @LabelsJson, @SendersJson, " +
-        "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt)", Args(thread), ct);
+    public async Task CreateAsync(MailThread thread, CancellationToken ct = default)
+    {
+        await db.ExecuteAsync(
+            $"INSERT INTO threads ({Columns}) VALUES (@Id, @OrgId, @InboxId, @Subject, @NormalizedSubject, @Preview, @LabelsJson, @SendersJson, " +
+            "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt)", Args(thread), ct);
+        thread.Stored = true;
+    }
 
     public async Task<MailThread?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Mailroom.Core.Blobs;
 using Mailroom.Core.Common;
@@ -31,8 +32,11 @@ public sealed class InboundProcessor(
     /// <summary>A spooled message and its prepared copies (none when every recipient is gone or already served).</summary>
     public sealed record PreparedMessage(SpooledMessage Spooled, IReadOnlyList<PreparedDelivery> Deliveries);
 
-    /// <summary>Reads, parses and authenticates the message and writes its attachments: the work that needs no transaction.</summary>
-    public async Task<PreparedMessage> PrepareAsync(SpooledMessage spooled, CancellationToken ct)
+    /// <summary>
+    /// Reads, parses and authenticates the message and writes its attachments: the work that needs no transaction.
+    /// <paramref name="inboxesByAddress"/> is shared by the messages of one batch, which mostly go to the same inboxes.
+    /// </summary>
+    public async Task<PreparedMessage> PrepareAsync(SpooledMessage spooled, ConcurrentDictionary<string, Inbox?> inboxesByAddress, CancellationToken ct)
     {
         byte[] raw;
         await using (var stream = await blobs.OpenAsync(spooled.BlobKey, ct))
@@ -51,14 +55,14 @@ public sealed class InboundProcessor(
         var deliveries = new List<PreparedDelivery>();
         foreach (var recipient in spooled.Envelope.Recipients.Select(r => r.ToLowerInvariant()).Distinct())
         {
-            var inbox = await inboxes.FindByAddressAsync(recipient, ct);
+            if (!inboxesByAddress.TryGetValue(recipient, out var inbox))
+                inboxesByAddress[recipient] = inbox = await inboxes.FindByAddressAsync(recipient, ct);
             if (inbox is null)
             {
                 // Accepted at RCPT, deleted since: nobody is left to give it to.
                 logger.LogWarning("spooled message {Id} for {Recipient}: the inbox no longer exists", spooled.Id, recipient);
                 continue;
             }
-            if (await messages.ExistsFromSpoolAsync(inbox.Id, spooled.Id, ct)) continue; // delivered before a crash
             deliveries.Add(await PrepareDeliveryAsync(inbox, spooled, raw, parsed, parseError, authentication, ct));
         }
         return new PreparedMessage(spooled, deliveries);
@@ -67,23 +71,26 @@ public sealed class InboundProcessor(
     /// <summary>
     /// Stores prepared messages in one transaction: thread, message, attachments, <c>message.received</c>, bounce
     /// handling, and the spool rows marked done — so a message is stored and announced exactly when its spool row closes.
+    /// A copy an earlier, interrupted run already stored (the process died before its spool row closed) is skipped.
     /// </summary>
     public async Task CommitAsync(IReadOnlyList<PreparedMessage> batch, CancellationToken ct)
     {
         await blobs.SyncAsync(ct); // the batch's attachments are durable before the spool rows that hold their source close
         await transactions.InTransactionAsync(async () =>
         {
+            var delivered = await messages.DeliveredFromSpoolAsync(batch.Select(p => p.Spooled.Id).ToList(), ct);
             foreach (var (spooled, deliveries) in batch)
             {
                 foreach (var (inbox, message, attachments, parsed) in deliveries)
                 {
+                    if (delivered.Contains((inbox.Id, spooled.Id))) continue;
                     var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, message.InReplyTo, message.References, message.Subject, ct);
                     await threading.AddAsync(thread, message, attachments, ct);
                     await events.PublishAsync(inbox.OrgId, EventTypes.MessageReceived, inbox.Id, "message", MessageViews.Item(message, attachments), ct);
                     if (parsed is not null) await bounces.HandleAsync(inbox, parsed, ct);
                 }
-                await spool.CompleteAsync(spooled.Id, ct);
             }
+            await spool.CompleteAsync(batch.Select(p => p.Spooled.Id).ToList(), ct);
             return true;
         }, ct);
     }

@@ -43,12 +43,14 @@ public sealed class InboundWorker(IInboundSpoolRepository spool, InboundProcesso
     private async Task ProcessBatchAsync(IReadOnlyList<SpooledMessage> batch, CancellationToken ct)
     {
         var prepared = new ConcurrentBag<InboundProcessor.PreparedMessage>();
+        var inboxes = new ConcurrentDictionary<string, Core.Inboxes.Inbox?>();
         await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (spooled, token) =>
         {
-            try { prepared.Add(await processor.PrepareAsync(spooled, token)); }
+            try { prepared.Add(await processor.PrepareAsync(spooled, inboxes, token)); }
             catch (Exception e) when (e is not OperationCanceledException) { await FailAsync(spooled, e, token); }
         });
         var ordered = prepared.OrderBy(p => p.Spooled.Envelope.ReceivedAt).ToList();
+        if (ordered.Count == 0) return;
         try
         {
             await processor.CommitAsync(ordered, ct);
