@@ -40,6 +40,9 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
 
+    /// <summary>The transaction the current flow runs in, if any (for per-transaction caches).</summary>
+    public DbTransaction? CurrentTransaction => _ambient.Value;
+
     /// <summary>Opens a SQLite database file in WAL mode with a busy wait, as the single-process setup uses.</summary>
     public static MailroomDatabase ForSqliteFile(string path) => new(DatabaseProvider.Sqlite,
         new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Private, DefaultTimeout = 30, Pooling = true }.ToString());

@@ -6,6 +6,12 @@ namespace Mailroom.Data.Repositories;
 
 public sealed class EventRepository(MailroomDatabase db, IWebhookRepository webhooks) : IEventRepository
 {
+    /// <summary>
+    /// The enabled webhooks of each organization, read once per transaction: a batch that stores many messages
+    /// announces many events, and the endpoints cannot change under its feet.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Data.Common.DbTransaction, Dictionary<string, IReadOnlyList<Webhook>>> _webhooksByTransaction = new();
+
     private sealed class Row
     {
         public long Seq { get; set; }
@@ -22,7 +28,7 @@ public sealed class EventRepository(MailroomDatabase db, IWebhookRepository webh
         await db.ExecuteAsync(
             "INSERT INTO events (id, org_id, type, inbox_id, payload_json, created_at) VALUES (@Id, @OrgId, @Type, @InboxId, @PayloadJson, @CreatedAt)",
             new { e.Id, e.OrgId, e.Type, e.InboxId, e.PayloadJson, CreatedAt = Time.Ms(e.CreatedAt) }, ct);
-        foreach (var webhook in await webhooks.ListEnabledAsync(e.OrgId, ct))
+        foreach (var webhook in await EnabledWebhooksAsync(e.OrgId, ct))
         {
             if (!webhook.Matches(e.Type, e.InboxId)) continue;
             await db.ExecuteAsync(
@@ -36,6 +42,15 @@ public sealed class EventRepository(MailroomDatabase db, IWebhookRepository webh
         }
         return true;
     }, ct);
+
+    private async Task<IReadOnlyList<Webhook>> EnabledWebhooksAsync(string orgId, CancellationToken ct)
+    {
+        var cache = db.CurrentTransaction is { } transaction ? _webhooksByTransaction.GetOrCreateValue(transaction) : null;
+        if (cache is not null && cache.TryGetValue(orgId, out var known)) return known;
+        var enabled = await webhooks.ListEnabledAsync(orgId, ct);
+        if (cache is not null) cache[orgId] = enabled;
+        return enabled;
+    }
 
     public async Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, long afterSequence, DateTimeOffset createdBefore, int limit, CancellationToken ct = default) =>
         (await db.QueryAsync<Row>(
