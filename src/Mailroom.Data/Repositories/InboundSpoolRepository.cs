@@ -33,13 +33,8 @@ public sealed class InboundSpoolRepository(MailroomDatabase db) : IInboundSpoolR
 
     public async Task CompleteAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
-        foreach (var chunk in ids.Chunk(100))
-        {
-            var args = new Dictionary<string, object?> { ["done"] = SpoolState.Done };
-            for (var i = 0; i < chunk.Length; i++) args[$"i{i}"] = chunk[i];
-            await db.ExecuteAsync($"UPDATE inbound_spool SET state = @done, lease_owner = NULL, lease_until = NULL WHERE id IN ({string.Join(", ", chunk.Select((_, i) => $"@i{i}"))})",
-                args, ct);
-        }
+        foreach (var (list, args) in InList.Chunks(ids, new() { ["done"] = SpoolState.Done }))
+            await db.ExecuteAsync($"UPDATE inbound_spool SET state = @done, lease_owner = NULL, lease_until = NULL WHERE id IN ({list})", args, ct);
     }
 
     public Task FailAsync(string id, string error, DateTimeOffset? retryAt, CancellationToken ct = default) => db.ExecuteAsync(

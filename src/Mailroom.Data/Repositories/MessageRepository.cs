@@ -127,11 +127,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
     public async Task<string?> FindThreadByRfcIdsAsync(string inboxId, IReadOnlyCollection<string> rfcMessageIds, CancellationToken ct = default)
     {
         // Most recent first: a reply joins the thread of the newest message it names.
-        foreach (var chunk in rfcMessageIds.Chunk(100))
+        foreach (var (list, args) in InList.Chunks(rfcMessageIds, new() { ["inboxId"] = inboxId }))
         {
-            var args = new Dictionary<string, object?> { ["inboxId"] = inboxId };
-            for (var i = 0; i < chunk.Length; i++) args[$"r{i}"] = chunk[i];
-            var list = string.Join(", ", chunk.Select((_, i) => $"@r{i}"));
             var threadId = await db.QuerySingleOrDefaultAsync<string>(
                 $"SELECT thread_id FROM messages WHERE inbox_id = @inboxId AND rfc_message_id IN ({list}) ORDER BY timestamp DESC LIMIT 1", args, ct);
             if (threadId is not null) return threadId;
@@ -169,14 +166,9 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
     public async Task<IReadOnlySet<(string InboxId, string SpoolId)>> DeliveredFromSpoolAsync(IReadOnlyCollection<string> spoolIds, CancellationToken ct = default)
     {
         var delivered = new HashSet<(string, string)>();
-        foreach (var chunk in spoolIds.Chunk(100))
-        {
-            var args = new Dictionary<string, object?>();
-            for (var i = 0; i < chunk.Length; i++) args[$"s{i}"] = chunk[i];
-            var list = string.Join(", ", chunk.Select((_, i) => $"@s{i}"));
+        foreach (var (list, args) in InList.Chunks(spoolIds))
             foreach (var row in await db.QueryAsync<(string, string)>($"SELECT inbox_id, spool_id FROM messages WHERE spool_id IN ({list})", args, ct))
                 delivered.Add(row);
-        }
         return delivered;
     }
 }
