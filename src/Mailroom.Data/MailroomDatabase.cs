@@ -56,8 +56,9 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         if (_configured.TryAdd(connection.Handle!, true))
         {
             await using var pragma = connection.CreateCommand();
-            // busy_timeout covers writers in other processes (an admin command beside the server).
-            pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+            // synchronous=FULL: a commit is on disk when it returns (one WAL fsync per commit; writers batch their
+            // commits, so this is one fsync per group). busy_timeout covers writers in other processes.
+            pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
             await pragma.ExecuteNonQueryAsync(ct);
         }
         return connection;

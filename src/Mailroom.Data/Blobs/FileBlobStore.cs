@@ -7,12 +7,15 @@ namespace Mailroom.Data.Blobs;
 /// <summary>
 /// Blobs as files under one root: <c>{prefix}/{yyyy}/{MM}/{dd}/{random}</c>. A synced put writes a temporary file,
 /// fsyncs it, renames it into place and fsyncs the folder, so a blob whose key was returned survives a crash; an
-/// unsynced put leaves the flush to <see cref="SyncAsync"/>, which flushes the whole file system once (syncfs).
+/// unsynced put leaves the flush to <see cref="SyncAsync"/>, which flushes the whole file system once (syncfs) when
+/// an unsynced file was written since the last one.
 /// </summary>
 public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlobStore
 {
     private readonly string _root = Directory.CreateDirectory(Path.GetFullPath(root)).FullName;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _folders = new();
+    /// <summary>Set by an unsynced put, cleared by the sync that covers it: a sync with nothing to flush is skipped.</summary>
+    private int _unsynced;
 
     public async Task<string> PutAsync(string keyPrefix, Stream content, bool sync, CancellationToken ct = default)
     {
@@ -31,8 +34,9 @@ public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlo
         if (!sync)
         {
             // Named at once: until SyncAsync runs, a power loss may lose it, a killed process does not.
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920);
-            await content.CopyToAsync(file, ct);
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
+                await content.CopyToAsync(file, ct);
+            Volatile.Write(ref _unsynced, 1);
             return key;
         }
         var temporary = path + ".tmp";
@@ -48,7 +52,7 @@ public sealed partial class FileBlobStore(string root, TimeProvider time) : IBlo
 
     public Task SyncAsync(CancellationToken ct = default)
     {
-        if (!OperatingSystem.IsLinux()) return Task.CompletedTask;
+        if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref _unsynced, 0) == 0) return Task.CompletedTask;
         var fd = Open(_root, 0x10000 /* O_RDONLY | O_DIRECTORY */);
         if (fd < 0) throw new IOException($"cannot open {_root} to sync it");
         try

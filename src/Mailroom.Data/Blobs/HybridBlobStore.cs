@@ -46,7 +46,10 @@ public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, Ti
             await files.DeleteAsync(key, ct);
     }
 
-    /// <summary>Flushes the file system of the blob folder, which also holds the SQLite database and its log.</summary>
+    /// <summary>
+    /// Makes unsynced files durable. Rows need nothing here: they are durable when their transaction commits (SQLite
+    /// runs with synchronous=FULL, PostgreSQL with its WAL).
+    /// </summary>
     public Task SyncAsync(CancellationToken ct = default) => files.SyncAsync(ct);
 
     /// <summary>The buffered head of a stream followed by its rest.</summary>

@@ -102,7 +102,7 @@ public sealed class SpoolingMessageStore(IBlobStore blobs, IInboundSpoolReposito
                     }
                     return true;
                 }, CancellationToken.None);
-                // One flush makes the batch's blobs (and SQLite's write-ahead log) durable before anyone hears 250.
+                // The commit is durable; files written for large messages of the batch are flushed once, before anyone hears 250.
                 await blobs.SyncAsync(CancellationToken.None);
                 foreach (var item in batch) item.Committed.SetResult();
             }
