@@ -38,22 +38,17 @@ public sealed class DkimKeyring(IDomainRepository domains, SecretBox secrets, Pl
 
     private static byte[] LoadOrCreatePlatformKey(SecretBox secrets, Hosting.MailroomOptions options, ILogger logger)
     {
-        var path = Path.Combine(options.DataDir, "platform-dkim.key");
-        if (File.Exists(path)) return secrets.Open(File.ReadAllText(path).Trim(), SecretPurpose.DkimPrivateKey);
-        using var rsa = DkimKeys.GenerateRsaKey();
-        var pkcs8 = rsa.ExportPkcs8PrivateKey();
-        var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        RSA? generated = null; // only when there is no key file yet
         try
         {
-            using var writer = new StreamWriter(new FileStream(path, file));
-            writer.Write(secrets.Seal(pkcs8, SecretPurpose.DkimPrivateKey));
+            var (text, created) = OwnerOnlyFile.ReadOrCreate(Path.Combine(options.DataDir, "platform-dkim.key"), () =>
+            {
+                generated = DkimKeys.GenerateRsaKey();
+                return secrets.Seal(generated.ExportPkcs8PrivateKey(), SecretPurpose.DkimPrivateKey);
+            });
+            if (created) logger.LogWarning("created the platform DKIM key; publish TXT mailroom._domainkey: {Record}", DkimKeys.FormatRecord(generated!));
+            return secrets.Open(text, SecretPurpose.DkimPrivateKey);
         }
-        catch (IOException) when (File.Exists(path))
-        {
-            return secrets.Open(File.ReadAllText(path).Trim(), SecretPurpose.DkimPrivateKey); // another node won the race
-        }
-        logger.LogWarning("created the platform DKIM key; publish TXT mailroom._domainkey: {Record}", DkimKeys.FormatRecord(rsa));
-        return pkcs8;
+        finally { generated?.Dispose(); }
     }
 }
