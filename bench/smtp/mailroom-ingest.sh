@@ -12,7 +12,7 @@ http=$(free_port); smtp=$(free_port); dns=$(free_port)
 
 # A real resolver for the inbound checks: SPF passes for the sender's domain, DMARC is published, all else NXDOMAIN.
 /usr/sbin/dnsmasq --no-daemon --port=$dns --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts --conf-file=/dev/null \
-  --user=root --group=root --pid-file= --local=/#/ '--txt-record=bench.example,v=spf1 ip4:127.0.0.1 -all' \
+  --user=root --group=root --pid-file= --local=/#/ --local-ttl=3600 '--txt-record=bench.example,v=spf1 ip4:127.0.0.1 -all' \
   '--txt-record=_dmarc.bench.example,v=DMARC1; p=none' >/dev/null 2>&1 &
 dnspid=$!
 

@@ -27,7 +27,7 @@ public sealed class Message
     public List<KeyValuePair<string, string>> Headers { get; init; } = [];
     public List<string> Labels { get; set; } = [];
     public long Size { get; init; }
-    public string? RawBlobKey { get; init; }
+    public string? RawBlobKey { get; set; }
     public MessageAuthentication? Authentication { get; init; }
     public string? DraftId { get; init; }
     /// <summary>The inbound spool row this message was delivered from, if it came in by mail.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Mailroom.Core.Blobs;
 
@@ -15,18 +16,35 @@ public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, Ti
 
     public async Task<string> PutAsync(string keyPrefix, Stream content, bool sync, CancellationToken ct = default)
     {
-        var buffer = new byte[InlineLimit + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await content.ReadAsync(buffer.AsMemory(length), ct)) > 0) length += read;
-        if (length > InlineLimit)
+        // A stream that knows its length is read into an array of that size; any other fills a pooled buffer first,
+        // so that no put allocates (and clears) a buffer of the whole inline limit.
+        if (content.CanSeek && content.Length - content.Position is var known && known <= InlineLimit)
         {
+            var exact = new byte[known];
+            await content.ReadExactlyAsync(exact, ct);
+            return await InsertAsync(keyPrefix, exact, ct);
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(InlineLimit + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while (length <= InlineLimit && (read = await content.ReadAsync(buffer.AsMemory(length, InlineLimit + 1 - length), ct)) > 0) length += read;
+            if (length <= InlineLimit) return await InsertAsync(keyPrefix, buffer.AsSpan(0, length).ToArray(), ct);
             using var whole = new ConcatenatedStream(new MemoryStream(buffer, 0, length, writable: false), content);
             return await files.PutAsync(keyPrefix, whole, sync, ct);
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<string> InsertAsync(string keyPrefix, byte[] data, CancellationToken ct)
+    {
         var key = $"{InlinePrefix}{keyPrefix}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
         await db.ExecuteAsync("INSERT INTO blobs (key, data, created_at) VALUES (@key, @data, @at)",
-            new { key, data = buffer.AsSpan(0, length).ToArray(), at = time.GetUtcNow().ToUnixTimeMilliseconds() }, ct);
+            new { key, data, at = time.GetUtcNow().ToUnixTimeMilliseconds() }, ct);
         return key;
     }
 

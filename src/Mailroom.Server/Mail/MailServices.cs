@@ -14,7 +14,7 @@ public static class MailServices
         services.AddSingleton(new Hosting.Readiness { SmtpRequired = !string.IsNullOrWhiteSpace(smtp.Listen) });
         services.AddSingleton<HostedRecipientPolicy>();
         services.AddSingleton<InboundSignal>();
-        services.AddSingleton<SpoolingMessageStore>();
+        services.AddSingleton<InboundMessageStore>();
         services.AddSingleton<IInboundAuthenticator, MailAuthenticator>();
         services.AddSingleton<BounceHandler>();
         services.AddSingleton<InboundProcessor>();

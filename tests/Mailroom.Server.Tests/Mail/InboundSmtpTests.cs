@@ -152,4 +152,61 @@ public sealed class InboundSmtpTests(ServerPerProvider servers) : IClassFixture<
         var message = (await api.GetAsync($"/api/v0/inboxes/{(string)inbox["inbox_id"]!}/messages/{(string)list["data"]![0]!["message_id"]!}")).Body!;
         Assert.Contains("still readable", (string)message["text"]!);
     }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Small_mail_is_readable_as_soon_as_it_gets_250_and_large_mail_arrives_through_the_spool_intact(string provider)
+    {
+        var server = await servers.For(provider);
+        var api = await server.NewOrganizationAsync();
+        var inbox = await api.CreateInboxAsync("sizes-" + Guid.NewGuid().ToString("N")[..8]);
+        var inboxId = (string)inbox["inbox_id"]!;
+        // The second message carries an attachment well over the size stored at acceptance (base64 adds a third).
+        const string script = """
+            import smtplib, sys, base64, hashlib, email.message
+            host, port, to = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+            small = email.message.EmailMessage(); small["From"] = "dora@sizes.example"; small["To"] = to; small["Subject"] = "small"
+            small.set_content("a few words")
+            blob = bytes((i * 7 + i // 251) % 256 for i in range(400 * 1024))
+            large = email.message.EmailMessage(); large["From"] = "dora@sizes.example"; large["To"] = to; large["Subject"] = "large"
+            large.set_content("see the file"); large.add_attachment(blob, maintype="application", subtype="octet-stream", filename="big.bin")
+            with smtplib.SMTP(host, port, timeout=30) as s:
+                s.send_message(small)
+                print(hashlib.sha256(blob).hexdigest())
+                sys.stdout.flush()
+                s.send_message(large)
+            """;
+        var run = await ExternalTools.PythonAsync(script, server.SmtpEndPoint.Address.ToString(), server.SmtpEndPoint.Port.ToString(),
+            (string)inbox["email_address"]!);
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        var list = await WaitForMessageAsync(api, inboxId, 2);
+        Assert.Equal(["large", "small"], list["data"]!.AsArray().Select(m => (string)m!["subject"]!).Order());
+        var large = list["data"]!.AsArray().Single(m => (string)m!["subject"]! == "large")!;
+        var message = (await api.GetAsync($"/api/v0/inboxes/{inboxId}/messages/{(string)large["message_id"]!}")).Body!;
+        var file = message["attachments"]!.AsArray().Single()!;
+        var meta = (await api.GetAsync($"/api/v0/inboxes/{inboxId}/messages/{(string)large["message_id"]!}/attachments/{(string)file["attachment_id"]!}")).Body!;
+        using var download = await server.Client().GetAsync((string)meta["download_url"]!);
+        var bytes = await download.Content.ReadAsByteArrayAsync();
+        Assert.Equal(400 * 1024, bytes.Length);
+        Assert.Equal(run.Output.Trim(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_message_is_in_its_inbox_when_the_client_hears_250(string provider)
+    {
+        var server = await servers.For(provider);
+        var api = await server.NewOrganizationAsync();
+        var inbox = await api.CreateInboxAsync("now-" + Guid.NewGuid().ToString("N")[..8]);
+        var run = await ExternalTools.RunAsync(ExternalTools.Swaks,
+        [
+            "--server", server.SmtpEndPoint.Address.ToString(), "--port", server.SmtpEndPoint.Port.ToString(),
+            "--from", "erin@now.example", "--to", (string)inbox["email_address"]!, "--header", "Subject: right away",
+        ]);
+        Assert.True(run.ExitCode == 0, run.Output);
+
+        // No waiting: small mail is parsed, threaded and committed before the 250.
+        var (_, list) = await api.GetAsync($"/api/v0/inboxes/{(string)inbox["inbox_id"]!}/messages");
+        Assert.Equal(1, (int)list!["total"]!);
+        Assert.Equal("right away", (string)list["data"]![0]!["subject"]!);
+    }
 }

@@ -13,7 +13,7 @@ using Mailroom.Server.Api.V0;
 namespace Mailroom.Server.Mail.Inbound;
 
 /// <summary>
-/// Turns a spooled message into stored mail, in the order the design gives: parse, authenticate, and for each
+/// Turns received mail (as it is accepted, or later from the spool) into stored mail, in the order the design gives: parse, authenticate, and for each
 /// recipient inbox thread it, store message and attachments, and announce <c>message.received</c> in the same
 /// transaction. Mail that fails SPF, DKIM or DMARC is stored all the same, with the results on it; mail the parser
 /// refuses is stored too, with its raw text as the body.
@@ -24,18 +24,23 @@ public sealed class InboundProcessor(
     ILogger<InboundProcessor> logger)
 {
     public const string UnparseableLabel = "unparseable";
+    public const string RawBlobPrefix = "raw";
     private const int UnparseableTextLimit = 1024 * 1024;
 
-    /// <summary>One recipient's copy, ready to store: everything but the database transaction.</summary>
-    public sealed record PreparedDelivery(Inbox Inbox, Message Message, List<Attachment> Attachments, MimeMessage? Parsed);
+    /// <summary>An attachment's metadata and bytes, written to the blob store with its message.</summary>
+    public sealed record PreparedAttachment(string Id, string? FileName, string ContentType, string? Disposition, string? ContentId, byte[] Content);
 
-    /// <summary>A spooled message and its prepared copies (none when every recipient is gone or already served).</summary>
-    public sealed record PreparedMessage(SpooledMessage Spooled, IReadOnlyList<PreparedDelivery> Deliveries);
+    /// <summary>One recipient's copy, ready to store: everything but the database transaction.</summary>
+    public sealed record PreparedDelivery(Inbox Inbox, Message Message, IReadOnlyList<PreparedAttachment> Attachments, MimeMessage? Parsed);
 
     /// <summary>
-    /// Reads, parses and authenticates the message and writes its attachments: the work that needs no transaction.
-    /// <paramref name="inboxesByAddress"/> is shared by the messages of one batch, which mostly go to the same inboxes.
+    /// A received message and its prepared copies (none when every recipient is gone or already served). <paramref name="Raw"/>
+    /// holds bytes still to be written with the copies (mail stored as it is accepted); it is null when the bytes are
+    /// already in the blob store under the spool row's key.
     /// </summary>
+    public sealed record PreparedMessage(SpooledMessage Spooled, byte[]? Raw, IReadOnlyList<PreparedDelivery> Deliveries);
+
+    /// <summary>Prepares a spooled message whose bytes are in the blob store.</summary>
     public async Task<PreparedMessage> PrepareAsync(SpooledMessage spooled, ConcurrentDictionary<string, Inbox?> inboxesByAddress, CancellationToken ct)
     {
         byte[] raw;
@@ -45,7 +50,16 @@ public sealed class InboundProcessor(
             await stream.CopyToAsync(buffer, ct);
             raw = buffer.ToArray();
         }
+        return await PrepareAsync(spooled, raw, rawStored: true, inboxesByAddress, ct);
+    }
 
+    /// <summary>
+    /// Parses and authenticates the message and builds each recipient's copy: the work that needs no transaction.
+    /// <paramref name="inboxesByAddress"/> is shared by the messages of one batch, which mostly go to the same inboxes.
+    /// </summary>
+    public async Task<PreparedMessage> PrepareAsync(SpooledMessage spooled, byte[] raw, bool rawStored,
+        ConcurrentDictionary<string, Inbox?> inboxesByAddress, CancellationToken ct)
+    {
         MimeMessage? parsed = null;
         string? parseError = null;
         try { parsed = MimeMessage.Parse(raw); }
@@ -60,58 +74,76 @@ public sealed class InboundProcessor(
             if (inbox is null)
             {
                 // Accepted at RCPT, deleted since: nobody is left to give it to.
-                logger.LogWarning("spooled message {Id} for {Recipient}: the inbox no longer exists", spooled.Id, recipient);
+                logger.LogWarning("message {Id} for {Recipient}: the inbox no longer exists", spooled.Id, recipient);
                 continue;
             }
-            deliveries.Add(await PrepareDeliveryAsync(inbox, spooled, raw, parsed, parseError, authentication, ct));
+            deliveries.Add(PrepareDelivery(inbox, spooled, raw, parsed, parseError, authentication));
         }
-        return new PreparedMessage(spooled, deliveries);
+        return new PreparedMessage(spooled, rawStored ? null : raw, deliveries);
     }
 
     /// <summary>
-    /// Stores prepared messages in one transaction: thread, message, attachments, <c>message.received</c>, bounce
-    /// handling, and the spool rows marked done — so a message is stored and announced exactly when its spool row closes.
-    /// A copy an earlier, interrupted run already stored (the process died before its spool row closed) is skipped.
+    /// Stores spooled messages in one transaction and closes their spool rows in it, so a message is stored and
+    /// announced exactly when its spool row closes. A copy an earlier, interrupted run already stored (the process
+    /// died before its spool row closed) is skipped.
     /// </summary>
     public async Task CommitAsync(IReadOnlyList<PreparedMessage> batch, CancellationToken ct)
     {
-        await blobs.SyncAsync(ct); // the batch's attachments are durable before the spool rows that hold their source close
         await transactions.InTransactionAsync(async () =>
         {
             var delivered = await messages.DeliveredFromSpoolAsync(batch.Select(p => p.Spooled.Id).ToList(), ct);
-            foreach (var (spooled, deliveries) in batch)
-            {
-                foreach (var (inbox, message, attachments, parsed) in deliveries)
-                {
-                    if (delivered.Contains((inbox.Id, spooled.Id))) continue;
-                    var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, message.InReplyTo, message.References, message.Subject, ct);
-                    await threading.AddAsync(thread, message, attachments, ct);
-                    await events.PublishAsync(inbox.OrgId, EventTypes.MessageReceived, inbox.Id, "message", MessageViews.Item(message, attachments), ct);
-                    if (parsed is not null) await bounces.HandleAsync(inbox, parsed, ct);
-                }
-            }
+            await StoreAsync(batch, delivered, ct);
             await spool.CompleteAsync(batch.Select(p => p.Spooled.Id).ToList(), ct);
             return true;
         }, ct);
     }
 
-    private async Task<PreparedDelivery> PrepareDeliveryAsync(Inbox inbox, SpooledMessage spooled, byte[] raw, MimeMessage? parsed, string? parseError,
-        MessageAuthentication authentication, CancellationToken ct)
+    /// <summary>
+    /// Writes prepared messages in the caller's transaction: raw bytes and attachments, thread, message,
+    /// <c>message.received</c> and bounce handling. Files written for large blobs are flushed before it returns, so
+    /// they are durable before the commit that names them.
+    /// </summary>
+    public async Task StoreAsync(IReadOnlyList<PreparedMessage> batch, IReadOnlySet<(string InboxId, string SpoolId)>? alreadyStored, CancellationToken ct)
+    {
+        foreach (var (spooled, raw, deliveries) in batch)
+        {
+            if (deliveries.Count == 0) continue;
+            var rawKey = raw is null ? spooled.BlobKey : await blobs.PutAsync(RawBlobPrefix, new MemoryStream(raw, writable: false), sync: false, ct);
+            foreach (var (inbox, message, prepared, parsed) in deliveries)
+            {
+                if (alreadyStored?.Contains((inbox.Id, spooled.Id)) == true) continue;
+                message.RawBlobKey = rawKey;
+                var attachments = new List<Attachment>(prepared.Count);
+                foreach (var a in prepared)
+                {
+                    attachments.Add(new Attachment
+                    {
+                        Id = a.Id, OrgId = inbox.OrgId, MessageId = message.Id, FileName = a.FileName, ContentType = a.ContentType,
+                        Disposition = a.Disposition, ContentId = a.ContentId, Size = a.Content.LongLength, CreatedAt = message.CreatedAt,
+                        BlobKey = await blobs.PutAsync("att", new MemoryStream(a.Content, writable: false), sync: false, ct),
+                    });
+                }
+                var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, message.InReplyTo, message.References, message.Subject, ct);
+                await threading.AddAsync(thread, message, attachments, ct);
+                await events.PublishAsync(inbox.OrgId, EventTypes.MessageReceived, inbox.Id, "message", MessageViews.Item(message, attachments), ct);
+                if (parsed is not null) await bounces.HandleAsync(inbox, parsed, ct);
+            }
+        }
+        await blobs.SyncAsync(ct);
+    }
+
+    private PreparedDelivery PrepareDelivery(Inbox inbox, SpooledMessage spooled, byte[] raw, MimeMessage? parsed, string? parseError,
+        MessageAuthentication authentication)
     {
         var now = time.GetUtcNow();
         var messageId = Ids.New(Ids.Message, time);
-        var attachments = new List<Attachment>();
+        var attachments = new List<PreparedAttachment>();
         foreach (var part in parsed?.Attachments ?? [])
         {
             using var content = new MemoryStream();
             part.WriteContentTo(content);
-            content.Position = 0;
-            attachments.Add(new Attachment
-            {
-                Id = Ids.New(Ids.Attachment, time), OrgId = inbox.OrgId, MessageId = messageId, FileName = part.FileName,
-                ContentType = part.ContentType, Disposition = part.Disposition, ContentId = part.ContentId, Size = content.Length,
-                BlobKey = await blobs.PutAsync("att", content, sync: false, ct), CreatedAt = now,
-            });
+            attachments.Add(new PreparedAttachment(Ids.New(Ids.Attachment, time), part.FileName, part.ContentType, part.Disposition, part.ContentId,
+                content.ToArray()));
         }
         var message = parsed is null
             ? Unparseable(inbox, messageId, spooled, raw, parseError!, authentication, now)
@@ -129,7 +161,7 @@ public sealed class InboundProcessor(
         Bcc = parsed.Bcc.Select(a => a.Address).ToList(), ReplyTo = parsed.ReplyTo.Select(a => a.Address).ToList(),
         Subject = parsed.Subject, Preview = parsed.Preview, Text = parsed.TextBody ?? (parsed.HtmlBody is null ? null : parsed.PlainText),
         Html = parsed.HtmlBody, Headers = parsed.Headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)).ToList(),
-        Size = size, RawBlobKey = spooled.BlobKey, Authentication = authentication, SpoolId = spooled.Id,
+        Size = size, Authentication = authentication, SpoolId = spooled.Id,
         Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
     };
 
@@ -142,7 +174,7 @@ public sealed class InboundProcessor(
             Id = id, OrgId = inbox.OrgId, InboxId = inbox.Id, ThreadId = "", Direction = MessageDirection.Inbound, Status = MessageStatus.Received,
             From = NullIfEmpty(spooled.Envelope.MailFrom), To = [inbox.EmailAddress], Subject = null,
             Preview = $"(unparseable message: {error})", Text = text, Labels = [UnparseableLabel], Size = raw.LongLength,
-            RawBlobKey = spooled.BlobKey, Authentication = authentication, SpoolId = spooled.Id, Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
+            Authentication = authentication, SpoolId = spooled.Id, Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
         };
     }
 

@@ -23,7 +23,7 @@ namespace Mailroom.Server.Mail.Outbound;
 /// growing delay until the window ends, bounce 5xx, and announce the outcome.
 /// </summary>
 public sealed class DeliveryProcessor(
-    IOutboundDeliveryRepository queue, IMessageRepository messages, IInboxRepository inboxes, IBlobStore blobs, SpoolingMessageStore localSpool,
+    IOutboundDeliveryRepository queue, IMessageRepository messages, IInboxRepository inboxes, IBlobStore blobs, InboundMessageStore localSpool,
     IDnsResolver dns, EventPublisher events, ITransactionRunner transactions, OutboundOptions options, PlatformSettings platform,
     TimeProvider time, ILogger<DeliveryProcessor> logger)
 {
@@ -52,7 +52,7 @@ public sealed class DeliveryProcessor(
         if (local.Count > 0)
         {
             // The recipients' copy gets its own blob: deleting the sender's thread must not take the recipients' raw message.
-            var copy = await blobs.PutAsync(SpoolingMessageStore.BlobPrefix, new MemoryStream(raw), ct);
+            var copy = await blobs.PutAsync(InboundProcessor.RawBlobPrefix, new MemoryStream(raw), ct);
             await localSpool.EnqueueAsync(Ids.New(Ids.InboundSpool, time),
                 new InboundEnvelope(delivery.MailFrom, local, null, platform.EffectiveMailHost, false, time.GetUtcNow()), copy, ct);
             outcomes.AddRange(local.Select(r => new RecipientOutcome(r, SmtpDeliveryStatus.Delivered, "250 delivered locally")));
