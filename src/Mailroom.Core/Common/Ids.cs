@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace Mailroom.Core.Common;
@@ -22,7 +23,7 @@ public static class Ids
     public const string OutboundDelivery = "dlv";
     public const string InboundSpool = "spl";
 
-    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
     private static readonly Lock Gate = new();
     private static long _lastMs;
@@ -58,13 +59,14 @@ public static class Ids
     private static string Base32(ReadOnlySpan<byte> bytes)
     {
         // 128 bits -> 26 characters, most significant first.
-        Span<char> chars = stackalloc char[26];
-        var value = new System.Numerics.BigInteger(bytes, isUnsigned: true, isBigEndian: true);
-        for (var i = 25; i >= 0; i--)
+        var value = BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        return string.Create(26, value, static (chars, v) =>
         {
-            chars[i] = Alphabet[(int)(value & 31)];
-            value >>= 5;
-        }
-        return new string(chars).ToLowerInvariant();
+            for (var i = 25; i >= 0; i--)
+            {
+                chars[i] = Alphabet[(int)(v & 31)];
+                v >>= 5;
+            }
+        });
     }
 }
