@@ -78,6 +78,8 @@ public sealed class RepositoryTests
         Assert.Equal("— Mia", loaded.SignatureText);
         Assert.Null(await inboxes.GetAsync(f.OrgB, inbox.Id));
         Assert.Equal(inbox.Id, (await inboxes.FindByAddressAsync("agent.one@MAILROOM.local"))!.Id);
+        Assert.True(await inboxes.AddressExistsAsync("Agent.One@mailroom.local"));
+        Assert.False(await inboxes.AddressExistsAsync("agent.two@mailroom.local"));
         Assert.Equal(inbox.Id, (await inboxes.FindByClientIdAsync(f.OrgA, "client-1"))!.Id);
         Assert.Null(await inboxes.FindByClientIdAsync(f.OrgB, "client-1"));
 

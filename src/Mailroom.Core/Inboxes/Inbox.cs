@@ -46,6 +46,8 @@ public interface IInboxRepository
     Task<Inbox?> FindByClientIdAsync(string orgId, string clientId, CancellationToken ct = default);
     /// <summary>The inbox holding an address, in any organization (address match is case-insensitive).</summary>
     Task<Inbox?> FindByAddressAsync(string address, CancellationToken ct = default);
+    /// <summary>Whether an inbox holds the address: the RCPT check, cheaper than reading the inbox.</summary>
+    Task<bool> AddressExistsAsync(string address, CancellationToken ct = default);
     Task<Common.Page<Inbox>> ListAsync(string orgId, Common.PageRequest page, CancellationToken ct = default);
     Task UpdateAsync(Inbox inbox, CancellationToken ct = default);
     Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default);

@@ -67,6 +67,9 @@ public sealed class InboxRepository(MailroomDatabase db) : IInboxRepository
     public Task<Inbox?> FindByAddressAsync(string address, CancellationToken ct = default) =>
         One("address_key = @key", new { key = address.ToLowerInvariant() }, ct);
 
+    public async Task<bool> AddressExistsAsync(string address, CancellationToken ct = default) =>
+        await db.ScalarAsync<long>("SELECT COUNT(*) FROM inboxes WHERE address_key = @key", new { key = address.ToLowerInvariant() }, ct) > 0;
+
     public Task<Page<Inbox>> ListAsync(string orgId, PageRequest page, CancellationToken ct = default) =>
         db.PageAsync<Row, Inbox>($"SELECT {Columns} FROM inboxes WHERE org_id = @orgId ORDER BY id DESC",
             "SELECT COUNT(*) FROM inboxes WHERE org_id = @orgId", new() { ["orgId"] = orgId }, page, Map, ct);

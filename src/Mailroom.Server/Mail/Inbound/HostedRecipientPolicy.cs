@@ -16,7 +16,7 @@ public sealed class HostedRecipientPolicy(IInboxRepository inboxes, IDomainRepos
     {
         try
         {
-            if (await inboxes.FindByAddressAsync(address, ct) is not null) return SmtpRecipientDecision.Accept;
+            if (await inboxes.AddressExistsAsync(address, ct)) return SmtpRecipientDecision.Accept;
             var at = address.LastIndexOf('@');
             var domain = at < 0 ? "" : address[(at + 1)..].ToLowerInvariant();
             return domain == platform.DefaultDomain || await domains.FindByNameAsync(domain, ct) is not null
