@@ -14,7 +14,10 @@ public enum DatabaseProvider { Sqlite, Postgres }
 /// </summary>
 public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
 {
-    private readonly AsyncLocal<DbTransaction?> _ambient = new();
+    /// <summary>The flow's transaction and, on SQLite, the statements it has prepared.</summary>
+    private sealed record Ambient(DbTransaction Transaction, SqliteStatementCache? Statements);
+
+    private readonly AsyncLocal<Ambient?> _ambient = new();
     /// <summary>
     /// SQLite allows one writer at a time; queuing writers here, in process, replaces lock contention inside SQLite
     /// (whose busy retries sleep) with a fair FIFO wait. PostgreSQL needs no gate.
@@ -41,7 +44,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     public DatabaseProvider Provider { get; }
 
     /// <summary>The transaction the current flow runs in, if any (for per-transaction caches).</summary>
-    public DbTransaction? CurrentTransaction => _ambient.Value;
+    public DbTransaction? CurrentTransaction => _ambient.Value?.Transaction;
 
     /// <summary>Opens a SQLite database file in WAL mode with a busy wait, as the single-process setup uses.</summary>
     public static MailroomDatabase ForSqliteFile(string path) => new(DatabaseProvider.Sqlite,
@@ -67,7 +70,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> on the ambient transaction's connection, or on a fresh one.</summary>
     public async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken ct = default)
     {
-        if (_ambient.Value is { } transaction) return await work(transaction.Connection!, transaction);
+        if (_ambient.Value is { Transaction: var transaction }) return await work(transaction.Connection!, transaction);
         await using var connection = await OpenAsync(ct);
         return await work(connection, null);
     }
@@ -80,6 +83,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
 
     public async Task<int> ExecuteAsync(string sql, object? args, CancellationToken ct = default)
     {
+        if (_ambient.Value is { Statements: { } statements } && statements.TryExecute(sql, args, out var affected)) return affected;
         if (_ambient.Value is not null || _sqliteWriter is null)
             return await RunAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
         await _sqliteWriter.WaitAsync(ct);
@@ -99,7 +103,8 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
             await using var connection = await OpenAsync(ct);
             // SQLite transactions begin IMMEDIATE here, so writers queue on the lock instead of failing to upgrade.
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            _ambient.Value = transaction;
+            using var statements = transaction is SqliteTransaction sqlite ? new SqliteStatementCache(sqlite) : null;
+            _ambient.Value = new Ambient(transaction, statements);
             try
             {
                 var result = await work();

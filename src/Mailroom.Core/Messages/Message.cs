@@ -30,7 +30,7 @@ public sealed class Message
     public string? RawBlobKey { get; set; }
     public MessageAuthentication? Authentication { get; init; }
     public string? DraftId { get; init; }
-    /// <summary>The inbound spool row this message was delivered from, if it came in by mail.</summary>
+    /// <summary>The inbound spool row this message was delivered from, if it came in through the spool (not stored as it was accepted).</summary>
     public string? SpoolId { get; init; }
     public DateTimeOffset Timestamp { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

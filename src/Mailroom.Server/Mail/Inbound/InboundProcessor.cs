@@ -77,7 +77,7 @@ public sealed class InboundProcessor(
                 logger.LogWarning("message {Id} for {Recipient}: the inbox no longer exists", spooled.Id, recipient);
                 continue;
             }
-            deliveries.Add(PrepareDelivery(inbox, spooled, raw, parsed, parseError, authentication));
+            deliveries.Add(PrepareDelivery(inbox, spooled, rawStored ? spooled.Id : null, raw, parsed, parseError, authentication));
         }
         return new PreparedMessage(spooled, rawStored ? null : raw, deliveries);
     }
@@ -132,7 +132,7 @@ public sealed class InboundProcessor(
         await blobs.SyncAsync(ct);
     }
 
-    private PreparedDelivery PrepareDelivery(Inbox inbox, SpooledMessage spooled, byte[] raw, MimeMessage? parsed, string? parseError,
+    private PreparedDelivery PrepareDelivery(Inbox inbox, SpooledMessage spooled, string? spoolId, byte[] raw, MimeMessage? parsed, string? parseError,
         MessageAuthentication authentication)
     {
         var now = time.GetUtcNow();
@@ -146,12 +146,12 @@ public sealed class InboundProcessor(
                 content.ToArray()));
         }
         var message = parsed is null
-            ? Unparseable(inbox, messageId, spooled, raw, parseError!, authentication, now)
-            : FromParsed(inbox, messageId, spooled, parsed, raw.LongLength, authentication, now);
+            ? Unparseable(inbox, messageId, spooled, spoolId, raw, parseError!, authentication, now)
+            : FromParsed(inbox, messageId, spooled, spoolId, parsed, raw.LongLength, authentication, now);
         return new PreparedDelivery(inbox, message, attachments, parsed);
     }
 
-    private static Message FromParsed(Inbox inbox, string id, SpooledMessage spooled, MimeMessage parsed, long size,
+    private static Message FromParsed(Inbox inbox, string id, SpooledMessage spooled, string? spoolId, MimeMessage parsed, long size,
         MessageAuthentication authentication, DateTimeOffset now) => new()
     {
         Id = id, OrgId = inbox.OrgId, InboxId = inbox.Id, ThreadId = "", Direction = MessageDirection.Inbound, Status = MessageStatus.Received,
@@ -161,11 +161,11 @@ public sealed class InboundProcessor(
         Bcc = parsed.Bcc.Select(a => a.Address).ToList(), ReplyTo = parsed.ReplyTo.Select(a => a.Address).ToList(),
         Subject = parsed.Subject, Preview = parsed.Preview, Text = parsed.TextBody ?? (parsed.HtmlBody is null ? null : parsed.PlainText),
         Html = parsed.HtmlBody, Headers = parsed.Headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)).ToList(),
-        Size = size, Authentication = authentication, SpoolId = spooled.Id,
+        Size = size, Authentication = authentication, SpoolId = spoolId,
         Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
     };
 
-    private static Message Unparseable(Inbox inbox, string id, SpooledMessage spooled, byte[] raw, string error,
+    private static Message Unparseable(Inbox inbox, string id, SpooledMessage spooled, string? spoolId, byte[] raw, string error,
         MessageAuthentication authentication, DateTimeOffset now)
     {
         var text = Encoding.UTF8.GetString(raw, 0, Math.Min(raw.Length, UnparseableTextLimit));
@@ -174,7 +174,7 @@ public sealed class InboundProcessor(
             Id = id, OrgId = inbox.OrgId, InboxId = inbox.Id, ThreadId = "", Direction = MessageDirection.Inbound, Status = MessageStatus.Received,
             From = NullIfEmpty(spooled.Envelope.MailFrom), To = [inbox.EmailAddress], Subject = null,
             Preview = $"(unparseable message: {error})", Text = text, Labels = [UnparseableLabel], Size = raw.LongLength,
-            Authentication = authentication, SpoolId = spooled.Id, Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
+            Authentication = authentication, SpoolId = spoolId, Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
         };
     }
 
