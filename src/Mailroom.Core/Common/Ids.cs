@@ -33,7 +33,10 @@ public static class Ids
     /// A new id; ids made in the same millisecond by this process increase (the random part counts up), so
     /// ordering by id is creation order here too.
     /// </summary>
-    public static string New(string prefix, TimeProvider? time = null)
+    public static string New(string prefix, TimeProvider? time = null) => prefix + "_" + Sortable(time);
+
+    /// <summary>The time-ordered part of an id alone: for keys that need order (B-tree inserts at the end) but no prefix.</summary>
+    public static string Sortable(TimeProvider? time = null)
     {
         var ms = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
         Span<byte> bytes = stackalloc byte[16];
@@ -53,7 +56,7 @@ public static class Ids
             LastRandom.CopyTo(bytes[6..]);
         }
         for (var i = 5; i >= 0; i--) { bytes[i] = (byte)(ms & 0xFF); ms >>= 8; }
-        return prefix + "_" + Base32(bytes);
+        return Base32(bytes);
     }
 
     private static string Base32(ReadOnlySpan<byte> bytes)

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Mailroom.Core.Blobs;
+using Mailroom.Core.Common;
 
 namespace Mailroom.Data.Blobs;
 
@@ -42,7 +42,8 @@ public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, Ti
 
     private async Task<string> InsertAsync(string keyPrefix, byte[] data, CancellationToken ct)
     {
-        var key = $"{InlinePrefix}{keyPrefix}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
+        // Time-ordered, so that each new row lands at the end of the key index instead of on a random page of it.
+        var key = $"{InlinePrefix}{keyPrefix}/{Ids.Sortable(time)}";
         await db.ExecuteAsync("INSERT INTO blobs (key, data, created_at) VALUES (@key, @data, @at)",
             new { key, data, at = time.GetUtcNow().ToUnixTimeMilliseconds() }, ct);
         return key;

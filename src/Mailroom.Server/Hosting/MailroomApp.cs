@@ -12,7 +12,8 @@ public static class MailroomApp
 {
     public const string OpenApiPath = "/openapi/v0.json";
 
-    public static WebApplication Build(string[] args)
+    /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -32,6 +33,7 @@ public static class MailroomApp
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
+        replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -30,7 +30,9 @@ public sealed class MailroomTestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public TestDatabase Database => _database;
 
-    public static async Task<MailroomTestServer> StartAsync(string provider, params string[] configuration)
+    public static Task<MailroomTestServer> StartAsync(string provider, params string[] configuration) => StartAsync(provider, null, configuration);
+
+    public static async Task<MailroomTestServer> StartAsync(string provider, Action<IServiceCollection>? replaceServices, params string[] configuration)
     {
         var database = await TestDatabase.CreateAsync(provider);
         // Tests never ask the machine's resolvers: DNS goes to a dead loopback port unless a test names a server,
@@ -40,7 +42,7 @@ public sealed class MailroomTestServer : IAsyncDisposable
             "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Mailroom:Dns:Servers=127.0.0.1:9",
             "--Mailroom:DomainRecheckInterval=00:00:00", "--Mailroom:Smtp:Listen=127.0.0.1:0", .. database.HostArguments(), .. configuration,
         ];
-        var app = MailroomApp.Build(args);
+        var app = MailroomApp.Build(args, replaceServices);
         await app.MigrateAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

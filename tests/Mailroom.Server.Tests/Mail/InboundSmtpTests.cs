@@ -209,4 +209,28 @@ public sealed class InboundSmtpTests(ServerPerProvider servers) : IClassFixture<
         Assert.Equal(1, (int)list!["total"]!);
         Assert.Equal("right away", (string)list["data"]![0]!["subject"]!);
     }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_message_with_nul_bytes_is_stored_and_readable(string provider)
+    {
+        var server = await servers.For(provider);
+        var api = await server.NewOrganizationAsync();
+        var inbox = await api.CreateInboxAsync("nul-" + Guid.NewGuid().ToString("N")[..8]);
+        // PostgreSQL cannot keep U+0000 in text; the message must arrive all the same.
+        const string script = """
+            import smtplib, sys
+            host, port, to = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+            msg = b"From: nul@nul.example\r\nTo: " + to.encode() + b"\r\nSubject: zero\x00byte\r\n\r\nbefore\x00after\r\n"
+            with smtplib.SMTP(host, port, timeout=30) as s:
+                print(s.sendmail("nul@nul.example", [to], msg))
+            """;
+        var run = await ExternalTools.PythonAsync(script, server.SmtpEndPoint.Address.ToString(), server.SmtpEndPoint.Port.ToString(),
+            (string)inbox["email_address"]!);
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        var list = await WaitForMessageAsync(api, (string)inbox["inbox_id"]!);
+        var message = (await api.GetAsync($"/api/v0/inboxes/{(string)inbox["inbox_id"]!}/messages/{(string)list["data"]![0]!["message_id"]!}")).Body!;
+        Assert.Equal("zero\uFFFDbyte", (string)message["subject"]!);
+        Assert.Contains("before\uFFFDafter", (string)message["text"]!);
+    }
 }

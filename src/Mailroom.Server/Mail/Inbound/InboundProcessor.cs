@@ -142,7 +142,8 @@ public sealed class InboundProcessor(
         {
             using var content = new MemoryStream();
             part.WriteContentTo(content);
-            attachments.Add(new PreparedAttachment(Ids.New(Ids.Attachment, time), part.FileName, part.ContentType, part.Disposition, part.ContentId,
+            attachments.Add(new PreparedAttachment(Ids.New(Ids.Attachment, time), Storable(part.FileName), Storable(part.ContentType)!,
+                Storable(part.Disposition), Storable(part.ContentId),
                 content.ToArray()));
         }
         var message = parsed is null
@@ -155,12 +156,13 @@ public sealed class InboundProcessor(
         MessageAuthentication authentication, DateTimeOffset now) => new()
     {
         Id = id, OrgId = inbox.OrgId, InboxId = inbox.Id, ThreadId = "", Direction = MessageDirection.Inbound, Status = MessageStatus.Received,
-        RfcMessageId = parsed.MessageId, InReplyTo = parsed.InReplyTo, References = parsed.References.ToList(),
-        From = parsed.From.FirstOrDefault()?.ToString() ?? NullIfEmpty(spooled.Envelope.MailFrom),
-        To = parsed.To.Select(a => a.Address).ToList(), Cc = parsed.Cc.Select(a => a.Address).ToList(),
-        Bcc = parsed.Bcc.Select(a => a.Address).ToList(), ReplyTo = parsed.ReplyTo.Select(a => a.Address).ToList(),
-        Subject = parsed.Subject, Preview = parsed.Preview, Text = parsed.TextBody ?? (parsed.HtmlBody is null ? null : parsed.PlainText),
-        Html = parsed.HtmlBody, Headers = parsed.Headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)).ToList(),
+        RfcMessageId = Storable(parsed.MessageId), InReplyTo = Storable(parsed.InReplyTo), References = Storable(parsed.References),
+        From = Storable(parsed.From.FirstOrDefault()?.ToString() ?? NullIfEmpty(spooled.Envelope.MailFrom)),
+        To = Storable(parsed.To.Select(a => a.Address)), Cc = Storable(parsed.Cc.Select(a => a.Address)),
+        Bcc = Storable(parsed.Bcc.Select(a => a.Address)), ReplyTo = Storable(parsed.ReplyTo.Select(a => a.Address)),
+        Subject = Storable(parsed.Subject), Preview = Storable(parsed.Preview),
+        Text = Storable(parsed.TextBody ?? (parsed.HtmlBody is null ? null : parsed.PlainText)), Html = Storable(parsed.HtmlBody),
+        Headers = parsed.Headers.Select(h => new KeyValuePair<string, string>(Storable(h.Name)!, Storable(h.Value)!)).ToList(),
         Size = size, Authentication = authentication, SpoolId = spoolId,
         Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
     };
@@ -172,11 +174,19 @@ public sealed class InboundProcessor(
         return new Message
         {
             Id = id, OrgId = inbox.OrgId, InboxId = inbox.Id, ThreadId = "", Direction = MessageDirection.Inbound, Status = MessageStatus.Received,
-            From = NullIfEmpty(spooled.Envelope.MailFrom), To = [inbox.EmailAddress], Subject = null,
-            Preview = $"(unparseable message: {error})", Text = text, Labels = [UnparseableLabel], Size = raw.LongLength,
+            From = Storable(NullIfEmpty(spooled.Envelope.MailFrom)), To = [inbox.EmailAddress], Subject = null,
+            Preview = Storable($"(unparseable message: {error})"), Text = Storable(text), Labels = [UnparseableLabel], Size = raw.LongLength,
             Authentication = authentication, SpoolId = spoolId, Timestamp = spooled.Envelope.ReceivedAt, CreatedAt = now, UpdatedAt = now,
         };
     }
+
+    /// <summary>
+    /// Text as the database can keep it: PostgreSQL refuses U+0000 in text and JSON, so a NUL that a sender put in a
+    /// header or body reads as U+FFFD (the raw message keeps the original bytes). Without this such mail is never stored.
+    /// </summary>
+    private static string? Storable(string? text) => text is null || !text.Contains('\0') ? text : text.Replace('\0', '\uFFFD');
+
+    private static List<string> Storable(IEnumerable<string> texts) => texts.Select(t => Storable(t)!).ToList();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
