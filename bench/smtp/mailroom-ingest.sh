@@ -37,13 +37,16 @@ inbox=$(curl -sf -X POST "http://127.0.0.1:$http/api/v0/inboxes" -H "Authorizati
 count() { curl -sf "http://127.0.0.1:$http/api/v0/inboxes/$inbox/messages?page_size=1" -H "Authorization: Bearer $key" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 
+cpu() { awk '{print ($14+$15)/100}' /proc/$pid/stat; }
+cpu_before=$(cpu)
 start=$(date +%s.%N)
 /usr/sbin/smtp-source -s "$sessions" -m "$messages" -l "$size" -f sender@bench.example -t bench@mailroom.local -M client.bench.example "127.0.0.1:$smtp"
 accepted=$(date +%s.%N)
 until [ "$(count)" -ge "$messages" ]; do sleep 0.2; done
 stored=$(date +%s.%N)
 
-cpu=$(awk "{print (\$14+\$15)/100}" /proc/$pid/stat); echo "server cpu seconds: $cpu"
+cpu_after=$(cpu)
+python3 -c "print(f'server cpu during the run: {$cpu_after - $cpu_before:.2f} s ({($cpu_after - $cpu_before) * 1e6 / $messages:.0f} us per message)')"
 python3 - "$start" "$accepted" "$stored" "$messages" "$provider" <<'PY'
 import sys
 start, accepted, stored, n, provider = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
