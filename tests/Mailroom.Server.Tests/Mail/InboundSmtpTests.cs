@@ -233,4 +233,30 @@ public sealed class InboundSmtpTests(ServerPerProvider servers) : IClassFixture<
         Assert.Equal("zero\uFFFDbyte", (string)message["subject"]!);
         Assert.Contains("before\uFFFDafter", (string)message["text"]!);
     }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Deleting_one_recipients_thread_leaves_the_other_recipients_copy_whole(string provider)
+    {
+        var server = await servers.For(provider);
+        var (alpha, beta) = (await server.NewOrganizationAsync("Alpha"), await server.NewOrganizationAsync("Beta"));
+        var a = await alpha.CreateInboxAsync("copy-a-" + Guid.NewGuid().ToString("N")[..8]);
+        var b = await beta.CreateInboxAsync("copy-b-" + Guid.NewGuid().ToString("N")[..8]);
+        var run = await ExternalTools.RunAsync(ExternalTools.Swaks,
+        [
+            "--server", server.SmtpEndPoint.Address.ToString(), "--port", server.SmtpEndPoint.Port.ToString(),
+            "--from", "gil@copies.example", "--to", $"{(string)a["email_address"]!},{(string)b["email_address"]!}",
+            "--header", "Subject: one message, two organizations",
+        ]);
+        Assert.True(run.ExitCode == 0, run.Output);
+
+        var threadA = (string)(await WaitForMessageAsync(alpha, (string)a["inbox_id"]!))["data"]![0]!["thread_id"]!;
+        var messageB = (string)(await WaitForMessageAsync(beta, (string)b["inbox_id"]!))["data"]![0]!["message_id"]!;
+        Assert.Equal(204, (await alpha.SendAsync(HttpMethod.Delete, $"/api/v0/inboxes/{(string)a["inbox_id"]!}/threads/{threadA}")).Status);
+
+        // Beta's copy keeps its raw message: each copy owns its blob.
+        var stored = await server.Services.GetRequiredService<Core.Messages.IMessageRepository>().GetAsync(beta.OrgId, (string)b["inbox_id"]!, messageB);
+        await using var raw = await server.Services.GetRequiredService<Core.Blobs.IBlobStore>().OpenAsync(stored!.RawBlobKey!);
+        Assert.Contains("Subject: one message, two organizations", await new StreamReader(raw).ReadToEndAsync());
+        Assert.Equal(200, (await beta.GetAsync($"/api/v0/inboxes/{(string)b["inbox_id"]!}/messages/{messageB}")).Status);
+    }
 }

@@ -34,11 +34,11 @@ public sealed class InboundProcessor(
     public sealed record PreparedDelivery(Inbox Inbox, Message Message, IReadOnlyList<PreparedAttachment> Attachments, MimeMessage? Parsed);
 
     /// <summary>
-    /// A received message and its prepared copies (none when every recipient is gone or already served). <paramref name="Raw"/>
-    /// holds bytes still to be written with the copies (mail stored as it is accepted); it is null when the bytes are
-    /// already in the blob store under the spool row's key.
+    /// A received message, its bytes and its prepared copies (none when every recipient is gone or already served).
+    /// <paramref name="RawStored"/>: the bytes are in the blob store under the spool row's key already; otherwise (mail
+    /// stored as it is accepted) they are written with the copies.
     /// </summary>
-    public sealed record PreparedMessage(SpooledMessage Spooled, byte[]? Raw, IReadOnlyList<PreparedDelivery> Deliveries);
+    public sealed record PreparedMessage(SpooledMessage Spooled, byte[] Raw, bool RawStored, IReadOnlyList<PreparedDelivery> Deliveries);
 
     /// <summary>Prepares a spooled message whose bytes are in the blob store.</summary>
     public async Task<PreparedMessage> PrepareAsync(SpooledMessage spooled, ConcurrentDictionary<string, Inbox?> inboxesByAddress, CancellationToken ct)
@@ -79,7 +79,7 @@ public sealed class InboundProcessor(
             }
             deliveries.Add(PrepareDelivery(inbox, spooled, rawStored ? spooled.Id : null, raw, parsed, parseError, authentication));
         }
-        return new PreparedMessage(spooled, rawStored ? null : raw, deliveries);
+        return new PreparedMessage(spooled, raw, rawStored, deliveries);
     }
 
     /// <summary>
@@ -105,14 +105,18 @@ public sealed class InboundProcessor(
     /// </summary>
     public async Task StoreAsync(IReadOnlyList<PreparedMessage> batch, IReadOnlySet<(string InboxId, string SpoolId)>? alreadyStored, CancellationToken ct)
     {
-        foreach (var (spooled, raw, deliveries) in batch)
+        foreach (var (spooled, raw, rawStored, deliveries) in batch)
         {
-            if (deliveries.Count == 0) continue;
-            var rawKey = raw is null ? spooled.BlobKey : await blobs.PutAsync(RawBlobPrefix, new MemoryStream(raw, writable: false), sync: false, ct);
+            var spooledKeyUsed = false;
             foreach (var (inbox, message, prepared, parsed) in deliveries)
             {
                 if (alreadyStored?.Contains((inbox.Id, spooled.Id)) == true) continue;
-                message.RawBlobKey = rawKey;
+                // Each copy owns its raw blob, as it owns its attachments: deleting one inbox's thread must not take
+                // the message from another inbox (or organization) it was also sent to.
+                message.RawBlobKey = rawStored && !spooledKeyUsed
+                    ? spooled.BlobKey
+                    : await blobs.PutAsync(RawBlobPrefix, new MemoryStream(raw, writable: false), sync: false, ct);
+                spooledKeyUsed |= rawStored;
                 var attachments = new List<Attachment>(prepared.Count);
                 foreach (var a in prepared)
                 {
