@@ -114,15 +114,11 @@ public sealed class InboundMessageStore(IBlobStore blobs, IInboundSpoolRepositor
                 await CommitBatchAsync(batch);
                 foreach (var item in batch) item.Committed.SetResult();
             }
-            catch (Exception e) when (batch.Count > 1)
+            catch (Exception e)
             {
                 // One bad message must not hold back the others: each gets a transaction of its own.
                 logger.LogWarning(e, "storing {Count} accepted messages together failed; storing them one at a time", batch.Count);
                 foreach (var item in batch) await CommitAloneAsync(item);
-            }
-            catch (Exception)
-            {
-                await CommitAloneAsync(batch[0]);
             }
         }
     }
