@@ -59,7 +59,7 @@ public sealed class MessageRepositoryTests
         Assert.Equal([first.Id, reply.Id], (await messages.ListByThreadAsync(f.OrgA, firstThread.Id)).Select(m => m.Id));
         Assert.Empty(await messages.ListByThreadAsync(f.OrgB, firstThread.Id));
         Assert.Null(await threads.GetAsync(f.OrgB, inbox.Id, firstThread.Id));
-        Assert.Equal(1, (await threads.ListAsync(f.OrgA, inbox.Id, new PageRequest(1, 20))).Total);
+        Assert.Equal(1, (await threads.ListAsync(f.OrgA, inbox.Id, new PageRequest(0, 20))).Total);
     }
 
     [Theory, MemberData(nameof(Providers))]
@@ -103,7 +103,7 @@ public sealed class MessageRepositoryTests
     {
         await using var f = await MigratedDatabase.CreateAsync(provider);
         var webhooks = new WebhookRepository(f.Db);
-        var events = new EventRepository(f.Db, webhooks);
+        var events = new EventRepository(f.Db);
         var deliveries = new WebhookDeliveryRepository(f.Db, webhooks);
         var inbox = await InboxAsync(f, f.OrgA, "events");
         Webhook Hook(string orgId, List<string> types, List<string> inboxes) => new()
@@ -118,8 +118,14 @@ public sealed class MessageRepositoryTests
         var otherOrg = Hook(f.OrgB, [EventTypes.MessageReceived], []);
         foreach (var hook in new[] { all, thisInbox, otherInbox, otherType, otherOrg }) await webhooks.CreateAsync(hook);
 
-        var publisher = new EventPublisher(events, TimeProvider.System);
-        var published = await publisher.PublishAsync(f.OrgA, EventTypes.MessageReceived, inbox.Id, "message", new { message_id = "msg_1" });
+        var outbox = new EventOutbox(events, new FixedPayload(), new WebhookFanOut(webhooks, deliveries, TimeProvider.System), TimeProvider.System);
+        await f.Db.InTransactionAsync(async () =>
+        {
+            await new EventPublisher([outbox]).PublishAsync(new ReceivedInTest(f.OrgA, inbox.Id));
+            return true;
+        });
+        var published = Assert.Single(await events.ListAfterAsync(f.OrgA, 0, f.Now.AddMinutes(1), 10));
+        Assert.Equal(FixedPayload.Json, published.PayloadJson);
 
         var first = await deliveries.ClaimDueAsync("node-1", f.Now.AddMinutes(1), f.Now.AddMinutes(3), 10);
         var second = await deliveries.ClaimDueAsync("node-2", f.Now.AddMinutes(1), f.Now.AddMinutes(3), 10);
@@ -145,5 +151,16 @@ public sealed class MessageRepositoryTests
         Assert.Empty(await events.ListAfterAsync(f.OrgB, 0, f.Now.AddMinutes(1), 10));
         Assert.Equal(stream[0].Sequence, await events.SequenceOfAsync(f.OrgA, published.Id));
         Assert.Null(await events.SequenceOfAsync(f.OrgB, published.Id));
+    }
+
+    private sealed record ReceivedInTest(string OrgId, string InboxId) : DomainEvent(OrgId, InboxId)
+    {
+        public override string Type => EventTypes.MessageReceived;
+    }
+
+    private sealed class FixedPayload : IEventPayloadWriter
+    {
+        public const string Json = """{"message_id":"msg_1"}""";
+        public string Write(DomainEvent domainEvent, string eventId, DateTimeOffset createdAt) => Json;
     }
 }

@@ -50,8 +50,8 @@ public sealed class RepositoryTests
         Assert.Equal(key.Id, found!.Id);
         Assert.Null(found.UsedAt);
         Assert.Equal(f.Now.AddMinutes(1), (await keys.FindByHashAsync(token.Hash))!.UsedAt);
-        Assert.Equal(1, (await keys.ListAsync(f.OrgA, new PageRequest(1, 20))).Total);
-        Assert.Equal(0, (await keys.ListAsync(f.OrgB, new PageRequest(1, 20))).Total);
+        Assert.Equal(1, (await keys.ListAsync(f.OrgA, new PageRequest(0, 20))).Total);
+        Assert.Equal(0, (await keys.ListAsync(f.OrgB, new PageRequest(0, 20))).Total);
         Assert.False(await keys.DeleteAsync(f.OrgB, key.Id));
         Assert.True(await keys.DeleteAsync(f.OrgA, key.Id));
         Assert.Null(await keys.FindByHashAsync(token.Hash));
@@ -149,7 +149,7 @@ public sealed class RepositoryTests
         Assert.Equal("v1.sealed", loaded.DkimPrivateKeySealed);
         Assert.Null(await domains.GetByNameAsync(f.OrgB, "example.com"));
         Assert.NotNull(await domains.FindByNameAsync("example.com"));
-        Assert.Equal(1, (await domains.ListAsync(f.OrgA, new PageRequest(1, 20))).Total);
+        Assert.Equal(1, (await domains.ListAsync(f.OrgA, new PageRequest(0, 20))).Total);
         Assert.Equal(1, await domains.CountAsync(f.OrgA));
         Assert.False(await domains.DeleteAsync(f.OrgB, "example.com"));
         Assert.True(await domains.DeleteAsync(f.OrgA, "example.com"));

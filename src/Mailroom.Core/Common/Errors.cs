@@ -1,32 +1,53 @@
 namespace Mailroom.Core.Common;
 
-/// <summary>A refusal the caller can fix; every dialect maps it to its own error shape and status.</summary>
-public abstract class MailroomException(string message) : Exception(message)
+/// <summary>The few kinds of refusal the core raises; each dialect maps a kind to its own status code and error body.</summary>
+public enum ErrorKind
 {
-    /// <summary>The error's name in the API (<c>ValidationError</c>, <c>NotFoundError</c> ...).</summary>
-    public abstract string Name { get; }
+    /// <summary>A field is missing or malformed.</summary>
+    Invalid,
+    /// <summary>The thing named does not exist in the caller's organization.</summary>
+    NotFound,
+    /// <summary>The request clashes with what exists (a taken address, a domain in use).</summary>
+    Conflict,
+    /// <summary>An organization limit (inboxes, domains, identities) would be passed.</summary>
+    LimitReached,
+    /// <summary>A policy of the organization or the inbox refused it.</summary>
+    Refused,
+    /// <summary>The thing exists but is not active (a suspended inbox).</summary>
+    NotActive,
 }
 
-/// <summary>A request field is missing or malformed; the message starts with the field's name.</summary>
-public sealed class ValidationException(string field, string reason) : MailroomException($"{field}: {reason}")
+/// <summary>
+/// A refusal the caller can fix: a kind, the canonical field it is about (the core model's name in snake_case, or
+/// null when it is about the request as a whole) and a detail in plain words. Dialects render it; the exception's
+/// <see cref="Exception.Message"/> is for logs.
+/// </summary>
+public abstract class MailroomException(ErrorKind kind, string? field, string detail, string? code = null)
+    : Exception(field is null ? detail : $"{field}: {detail}")
 {
-    public string Field { get; } = field;
-    public override string Name => "ValidationError";
+    public ErrorKind Kind { get; } = kind;
+    public string? Field { get; } = field;
+    public string Detail { get; } = detail;
+    /// <summary>A stable name for the reason, where a dialect needs to tell reasons apart (see <see cref="ErrorCodes"/>).</summary>
+    public string? Code { get; } = code;
 }
 
-public sealed class NotFoundException(string what) : MailroomException($"{what} not found")
+public sealed class ValidationException(string field, string reason, string? code = null) : MailroomException(ErrorKind.Invalid, field, reason, code);
+
+/// <summary>Not found; <see cref="MailroomException.Detail"/> reads "<c>inbox not found</c>".</summary>
+public sealed class NotFoundException(string what) : MailroomException(ErrorKind.NotFound, null, $"{what} not found")
 {
-    public override string Name => "NotFoundError";
+    /// <summary>What was looked for: <c>inbox</c>, <c>message</c> ...</summary>
+    public string What { get; } = what;
 }
 
-public sealed class ConflictException(string message) : MailroomException(message)
-{
-    public override string Name => "AlreadyExistsError";
-}
+public sealed class ConflictException(string field, string detail) : MailroomException(ErrorKind.Conflict, field, detail);
 
-/// <summary>An organization limit (inboxes, domains) would be passed.</summary>
-public sealed class LimitExceededException(string field, string message) : MailroomException($"{field}: {message}")
+public sealed class LimitReachedException(string field, string detail) : MailroomException(ErrorKind.LimitReached, field, detail);
+
+/// <summary>Reasons dialects tell apart by more than kind and field.</summary>
+public static class ErrorCodes
 {
-    public string Field { get; } = field;
-    public override string Name => "LimitExceededError";
+    /// <summary>A domain was named that the organization has not added.</summary>
+    public const string DomainNotInOrganization = "domain_not_in_organization";
 }

@@ -18,7 +18,7 @@ public sealed class DomainService(
         if (string.IsNullOrWhiteSpace(requestedName)) throw new ValidationException("domain", "is required");
         var name = DomainName.Normalize(requestedName) ?? throw new ValidationException("domain", "is not a valid domain name");
         if (name == platform.DefaultDomain || name.EndsWith("." + platform.DefaultDomain, StringComparison.Ordinal))
-            throw new ConflictException($"domain: {name} is the platform domain and cannot be added");
+            throw new ConflictException("domain", $"{name} is the platform domain and cannot be added");
 
         // Key generation is slow (tens of milliseconds): do it before the transaction.
         using var rsa = RSA.Create(2048);
@@ -29,9 +29,9 @@ public sealed class DomainService(
         {
             var organization = await organizations.GetAsync(orgId, ct) ?? throw new NotFoundException("organization");
             if (await domains.FindByNameAsync(name, ct) is not null)
-                throw new ConflictException($"domain: {name} has already been added");
+                throw new ConflictException("domain", $"{name} has already been added");
             if (await domains.CountAsync(orgId, ct) >= organization.DomainLimit)
-                throw new LimitExceededException("domain_limit", $"the organization already has its limit of {organization.DomainLimit} domains");
+                throw new LimitReachedException("domain_limit", $"the organization already has its limit of {organization.DomainLimit} domains");
             var now = time.GetUtcNow();
             var domain = new Domain
             {
@@ -50,7 +50,7 @@ public sealed class DomainService(
     {
         var domain = await domains.GetByNameAsync(orgId, name.ToLowerInvariant(), ct) ?? throw new NotFoundException("domain");
         var inUse = await inboxes.CountOnDomainAsync(domain.Name, ct);
-        if (inUse > 0) throw new ConflictException($"domain: {domain.Name} still has {inUse} inbox(es); delete them first");
+        if (inUse > 0) throw new ConflictException("domain", $"{domain.Name} still has {inUse} inbox(es); delete them first");
         await domains.DeleteAsync(orgId, domain.Name, ct);
     }
 }

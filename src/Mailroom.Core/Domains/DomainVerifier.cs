@@ -18,7 +18,7 @@ public interface IDomainDnsLookup
 public sealed class DomainVerifier(IDomainRepository domains, IDomainDnsLookup dns, EventPublisher events,
     Common.ITransactionRunner transactions, PlatformDns platform, TimeProvider time)
 {
-    public async Task<Domain> VerifyAsync(Domain domain, Func<Domain, object> payload, CancellationToken ct = default)
+    public async Task<Domain> VerifyAsync(Domain domain, CancellationToken ct = default)
     {
         var checkedRecords = new List<DomainRecord>();
         foreach (var record in domain.Records)
@@ -38,7 +38,7 @@ public sealed class DomainVerifier(IDomainRepository domains, IDomainDnsLookup d
         {
             await domains.UpdateAsync(domain, ct);
             if (domain.Status == DomainStatus.Verified && !wasVerified)
-                await events.PublishAsync(domain.OrgId, EventTypes.DomainVerified, null, "domain", payload(domain), ct);
+                await events.PublishAsync(new DomainVerified(domain), ct);
             return true;
         }, ct);
         return domain;

@@ -1,6 +1,6 @@
 namespace Mailroom.Core.Events;
 
-/// <summary>The event types a webhook or the event stream can subscribe to.</summary>
+/// <summary>The canonical event names: what a webhook or the event stream subscribes to, and each <see cref="DomainEvent"/>'s type.</summary>
 public static class EventTypes
 {
     public const string MessageReceived = "message.received";
@@ -32,7 +32,7 @@ public sealed class MailEvent
 
 public interface IEventRepository
 {
-    /// <summary>Appends the event and one pending delivery for each matching webhook.</summary>
+    /// <summary>Appends the event to the outbox.</summary>
     Task AppendAsync(MailEvent mailEvent, CancellationToken ct = default);
     /// <summary>
     /// Events after a position, oldest first, created no later than <paramref name="createdBefore"/> (the stream

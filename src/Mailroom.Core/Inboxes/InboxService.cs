@@ -35,10 +35,10 @@ public sealed partial class InboxService(
                 return new InboxCreation(replay, false);
             var organization = await organizations.GetAsync(orgId, ct) ?? throw new NotFoundException("organization");
             if (await inboxes.CountAsync(orgId, ct) >= organization.InboxLimit)
-                throw new LimitExceededException("inbox_limit", $"the organization already has its limit of {organization.InboxLimit} inboxes");
+                throw new LimitReachedException("inbox_limit", $"the organization already has its limit of {organization.InboxLimit} inboxes");
             var address = $"{username}@{domain}";
             if (await inboxes.FindByAddressAsync(address, ct) is not null)
-                throw new ConflictException($"username: {address} is already taken");
+                throw new ConflictException("username", $"{address} is already taken");
             var now = time.GetUtcNow();
             var inbox = new Inbox
             {
@@ -65,7 +65,7 @@ public sealed partial class InboxService(
         var name = DomainName.Normalize(requested) ?? throw new ValidationException("domain", "is not a valid domain name");
         if (name == platform.DefaultDomain) return name;
         if (await domains.GetByNameAsync(orgId, name, ct) is null)
-            throw new ValidationException("domain", $"{name} is not a domain of this organization; add it with POST /domains first");
+            throw new ValidationException("domain", $"{name} is not a domain of this organization", ErrorCodes.DomainNotInOrganization);
         return name;
     }
 }

@@ -27,6 +27,7 @@ public interface IWebhookRepository
     Task CreateAsync(Webhook webhook, CancellationToken ct = default);
     Task<Webhook?> GetAsync(string orgId, string id, CancellationToken ct = default);
     Task<Common.Page<Webhook>> ListAsync(string orgId, Common.PageRequest page, CancellationToken ct = default);
+    /// <summary>Inside a transaction the answer is read once per organization: a batch that stores many messages announces many events.</summary>
     Task<IReadOnlyList<Webhook>> ListEnabledAsync(string orgId, CancellationToken ct = default);
     Task UpdateAsync(Webhook webhook, CancellationToken ct = default);
     Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default);

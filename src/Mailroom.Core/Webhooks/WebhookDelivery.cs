@@ -32,6 +32,7 @@ public sealed record DueWebhookDelivery(WebhookDelivery Delivery, Webhook Webhoo
 
 public interface IWebhookDeliveryRepository
 {
+    Task EnqueueAsync(WebhookDelivery delivery, CancellationToken ct = default);
     /// <summary>Leases up to <paramref name="limit"/> due deliveries to <paramref name="owner"/> until <paramref name="leaseUntil"/>.</summary>
     Task<IReadOnlyList<DueWebhookDelivery>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default);
     /// <summary>Records the attempt and the delivery's new state, and releases the lease.</summary>

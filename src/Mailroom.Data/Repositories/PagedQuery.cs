@@ -9,8 +9,8 @@ internal static class PagedQuery
         Dictionary<string, object?> args, PageRequest page, Func<TRow, TEntity> map, CancellationToken ct)
     {
         var total = await db.ScalarAsync<long>(count, args, ct);
-        var pageArgs = new Dictionary<string, object?>(args) { ["Limit"] = page.Size, ["Offset"] = page.Offset };
+        var pageArgs = new Dictionary<string, object?>(args) { ["Limit"] = page.Limit, ["Offset"] = page.Offset };
         var rows = await db.QueryAsync<TRow>(select + " LIMIT @Limit OFFSET @Offset", pageArgs, ct);
-        return new Page<TEntity>(rows.Select(map).ToList(), total, page.Number, page.Size);
+        return new Page<TEntity>(rows.Select(map).ToList(), total);
     }
 }

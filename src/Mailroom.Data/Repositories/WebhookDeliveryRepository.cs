@@ -42,6 +42,15 @@ public sealed class WebhookDeliveryRepository(MailroomDatabase db, IWebhookRepos
         DeliveredAt = Time.At(r.DeliveredAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
     };
 
+    public Task EnqueueAsync(WebhookDelivery d, CancellationToken ct = default) => db.ExecuteAsync(
+        "INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, status, attempts, next_attempt_at, created_at, updated_at) " +
+        "VALUES (@Id, @OrgId, @WebhookId, @EventId, @Status, @Attempts, @NextAttemptAt, @CreatedAt, @UpdatedAt)",
+        new
+        {
+            d.Id, d.OrgId, d.WebhookId, d.EventId, d.Status, d.Attempts, NextAttemptAt = Time.Ms(d.NextAttemptAt),
+            CreatedAt = Time.Ms(d.CreatedAt), UpdatedAt = Time.Ms(d.UpdatedAt),
+        }, ct);
+
     public Task<IReadOnlyList<DueWebhookDelivery>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default) =>
         db.InTransactionAsync<IReadOnlyList<DueWebhookDelivery>>(async () =>
         {

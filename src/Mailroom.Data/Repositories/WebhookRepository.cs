@@ -7,6 +7,9 @@ public sealed class WebhookRepository(MailroomDatabase db) : IWebhookRepository
 {
     private const string Columns = "id, org_id, url, event_types_json, inbox_ids_json, enabled, client_id, secret_sealed, failing_since, created_at, updated_at";
 
+    /// <summary>Enabled webhooks per organization, remembered for the rest of the transaction that read them.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Data.Common.DbTransaction, Dictionary<string, IReadOnlyList<Webhook>>> _enabledByTransaction = new();
+
     private sealed class Row
     {
         public string Id { get; set; } = "";
@@ -49,9 +52,15 @@ public sealed class WebhookRepository(MailroomDatabase db) : IWebhookRepository
         db.PageAsync<Row, Webhook>($"SELECT {Columns} FROM webhooks WHERE org_id = @orgId ORDER BY id DESC",
             "SELECT COUNT(*) FROM webhooks WHERE org_id = @orgId", new() { ["orgId"] = orgId }, page, Map, ct);
 
-    public async Task<IReadOnlyList<Webhook>> ListEnabledAsync(string orgId, CancellationToken ct = default) =>
-        (await db.QueryAsync<Row>($"SELECT {Columns} FROM webhooks WHERE org_id = @orgId AND enabled = @enabled", new { orgId, enabled = true }, ct))
-        .Select(Map).ToList();
+    public async Task<IReadOnlyList<Webhook>> ListEnabledAsync(string orgId, CancellationToken ct = default)
+    {
+        var cache = db.CurrentTransaction is { } transaction ? _enabledByTransaction.GetOrCreateValue(transaction) : null;
+        if (cache is not null && cache.TryGetValue(orgId, out var known)) return known;
+        IReadOnlyList<Webhook> enabled = (await db.QueryAsync<Row>($"SELECT {Columns} FROM webhooks WHERE org_id = @orgId AND enabled = @enabled",
+            new { orgId, enabled = true }, ct)).Select(Map).ToList();
+        if (cache is not null) cache[orgId] = enabled;
+        return enabled;
+    }
 
     public Task UpdateAsync(Webhook webhook, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE webhooks SET url = @Url, event_types_json = @EventTypesJson, inbox_ids_json = @InboxIdsJson, enabled = @Enabled, " +

@@ -1,6 +1,6 @@
 using Mailroom.Data;
-using Mailroom.Server.Api;
-using Mailroom.Server.Api.V0;
+using Mailroom.Server.Dialects.AgentMailV0;
+using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
 using Mailroom.Server.Net;
 using Mailroom.Server.Webhooks;
@@ -12,6 +12,9 @@ public static class MailroomApp
 {
     public const string OpenApiPath = "/openapi/v0.json";
 
+    /// <summary>The API dialects this server speaks; a path outside all of them answers errors in the first one's shape.</summary>
+    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect()];
+
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
     {
@@ -21,10 +24,12 @@ public static class MailroomApp
         var options = builder.Configuration.GetSection(MailroomOptions.Section).Get<MailroomOptions>() ?? new MailroomOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddMailroomCore(options);
-        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        var dialects = new ApiDialects(Dialects());
+        builder.Services.AddSingleton(dialects);
+        foreach (var dialect in dialects.All) dialect.AddServices(builder.Services, builder.Configuration);
+        builder.Services.AddExceptionHandler<DialectExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddApiRateLimiting(options.RateLimit);
-        builder.Services.AddOpenApi("v0");
         var webhooks = builder.Configuration.GetSection("Mailroom:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions();
         builder.Services.AddSingleton(webhooks);
         builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets);
@@ -37,13 +42,14 @@ public static class MailroomApp
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages(ApiError.ForBareStatusAsync);
+        app.UseStatusCodePages(DialectExceptionHandler.ForBareStatusAsync);
         app.UseRateLimiter();
         app.MapGet("/healthz", (Readiness readiness) => readiness.IsReady
             ? Results.Json(readiness.Describe())
             : Results.Json(readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapApiV0();
+        foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
+        AttachmentLinks.MapDownloads(app);
         return app;
     }
 

@@ -4,6 +4,7 @@ using Mailroom.Core.Delivery;
 using Mailroom.Core.Domains;
 using Mailroom.Core.Events;
 using Mailroom.Core.Messages;
+using Mailroom.Core.Messaging;
 using Mailroom.Core.Threads;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Organizations;
@@ -13,12 +14,12 @@ using Mailroom.Core.Webhooks;
 using Mailroom.Core.Blobs;
 using Mailroom.Data;
 using Mailroom.Data.Blobs;
-using Mailroom.Server.Api.Files;
+using Mailroom.Server.Dialects.Shared;
 using Mailroom.Data.Repositories;
 
 namespace Mailroom.Server.Hosting;
 
-/// <summary>Registers the database, the repositories and the core services they feed.</summary>
+/// <summary>Registers the database, the repositories and the core use cases they feed.</summary>
 public static class StorageServices
 {
     public static IServiceCollection AddMailroomCore(this IServiceCollection services, MailroomOptions options)
@@ -59,8 +60,14 @@ public static class StorageServices
         services.AddSingleton(sp => sp.GetRequiredService<PlatformSettings>().Dns);
         services.AddSingleton<DomainVerifier>();
         services.AddSingleton<WebhookService>();
+        services.AddSingleton<WebhookFanOut>();
+        // The outbox is the first subscriber: the event row exists before anything else reacts.
+        services.AddSingleton<IDomainEventSubscriber, EventOutbox>();
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<Threading>();
+        services.AddSingleton<MessageSender>();
+        services.AddSingleton<Correspondence>();
+        services.AddSingleton<BounceHandling>();
         return services;
     }
 

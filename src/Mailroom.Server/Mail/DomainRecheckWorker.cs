@@ -1,5 +1,4 @@
 using Mailroom.Core.Domains;
-using Mailroom.Server.Api.V0;
 
 namespace Mailroom.Server.Mail;
 
@@ -18,7 +17,7 @@ public sealed class DomainRecheckWorker(IDomainRepository domains, DomainVerifie
                 try
                 {
                     foreach (var domain in await domains.ListDueForCheckAsync(time.GetUtcNow() - options.DomainRecheckInterval, 50, stoppingToken))
-                        await verifier.VerifyAsync(domain, DomainEndpoints.ToResponse, stoppingToken);
+                        await verifier.VerifyAsync(domain, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -1,3 +1,4 @@
+using Mailroom.Core.Messaging;
 using Mailroom.Server.Workers;
 using Mailroom.Server.Mail.Inbound;
 using Mailroom.Server.Mail.Outbound;
@@ -16,15 +17,16 @@ public static class MailServices
         services.AddSingleton<InboundSignal>();
         services.AddSingleton<InboundMessageStore>();
         services.AddSingleton<IInboundAuthenticator, MailAuthenticator>();
-        services.AddSingleton<BounceHandler>();
         services.AddSingleton<InboundProcessor>();
         services.AddHostedService<InboundWorker>();
 
-        services.AddSingleton(configuration.GetSection("Mailroom:Outbound").Get<OutboundOptions>() ?? new OutboundOptions());
+        var outbound = configuration.GetSection("Mailroom:Outbound").Get<OutboundOptions>() ?? new OutboundOptions();
+        services.AddSingleton(outbound);
+        services.AddSingleton(new OutboundSettings(outbound.RetryWindow, outbound.MaxAttachmentBytes));
         services.AddSingleton<DkimKeyring>();
+        services.AddSingleton<IMessageSigner>(sp => sp.GetRequiredService<DkimKeyring>());
         services.AddSingleton<DeliverySignal>();
-        services.AddSingleton<SendService>();
-        services.AddSingleton<OutgoingMailReader>();
+        services.AddSingleton<IOutboundQueueSignal>(sp => sp.GetRequiredService<DeliverySignal>());
         services.AddSingleton<DeliveryProcessor>();
         services.AddHostedService<DeliveryWorker>();
         if (!string.IsNullOrWhiteSpace(smtp.Listen))

@@ -18,4 +18,4 @@ public abstract class WorkSignal
 public sealed class InboundSignal : WorkSignal;
 
 /// <summary>An outbound message was queued.</summary>
-public sealed class DeliverySignal : WorkSignal;
+public sealed class DeliverySignal : WorkSignal, Core.Messaging.IOutboundQueueSignal;

@@ -6,9 +6,9 @@ using Mailroom.Core.Delivery;
 using Mailroom.Core.Events;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
+using Mailroom.Core.Messaging;
 using Mailroom.Core.Threads;
 using Mailroom.Mime;
-using Mailroom.Server.Api.V0;
 
 namespace Mailroom.Server.Mail.Inbound;
 
@@ -20,7 +20,7 @@ namespace Mailroom.Server.Mail.Inbound;
 /// </summary>
 public sealed class InboundProcessor(
     IBlobStore blobs, IInboxRepository inboxes, IMessageRepository messages, IInboundSpoolRepository spool, Threading threading, EventPublisher events,
-    ITransactionRunner transactions, IInboundAuthenticator authenticator, BounceHandler bounces, TimeProvider time,
+    ITransactionRunner transactions, IInboundAuthenticator authenticator, BounceHandling bounces, TimeProvider time,
     ILogger<InboundProcessor> logger)
 {
     public const string UnparseableLabel = "unparseable";
@@ -129,7 +129,7 @@ public sealed class InboundProcessor(
                 }
                 var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, message.InReplyTo, message.References, message.Subject, ct);
                 await threading.AddAsync(thread, message, attachments, ct);
-                await events.PublishAsync(inbox.OrgId, EventTypes.MessageReceived, inbox.Id, "message", MessageViews.Item(message, attachments), ct);
+                await events.PublishAsync(new MessageReceived(message, attachments), ct);
                 if (parsed is not null) await bounces.HandleAsync(inbox, parsed, ct);
             }
         }

@@ -8,7 +8,6 @@ using Mailroom.Core.Events;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Platform;
-using Mailroom.Server.Api.V0;
 using Mailroom.Server.Mail.Inbound;
 using Mailroom.Smtp;
 using Mailroom.Smtp.Client;
@@ -97,8 +96,8 @@ public sealed class DeliveryProcessor(
             if (status is null) return true;
             await messages.UpdateStatusAsync(message.Id, status, now, ct);
             message.Status = status;
-            await events.PublishAsync(message.OrgId, status == MessageStatus.Bounced ? EventTypes.MessageBounced : EventTypes.MessageDelivered,
-                message.InboxId, "message", MessageViews.Item(message, await messages.ListAttachmentsAsync(message.Id, ct)), ct);
+            var attachments = await messages.ListAttachmentsAsync(message.Id, ct);
+            await events.PublishAsync(status == MessageStatus.Bounced ? new MessageBounced(message, attachments) : new MessageDelivered(message, attachments), ct);
             return true;
         }, ct);
         if (bounced)

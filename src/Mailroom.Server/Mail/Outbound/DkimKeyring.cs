@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Mailroom.Core.Domains;
+using Mailroom.Core.Messaging;
 using Mailroom.Core.Platform;
 using Mailroom.Core.Security;
 using Mailroom.Smtp.Dkim;
@@ -12,11 +13,15 @@ namespace Mailroom.Server.Mail.Outbound;
 /// can publish <c>mailroom._domainkey.{platform domain}</c>.
 /// </summary>
 public sealed class DkimKeyring(IDomainRepository domains, SecretBox secrets, PlatformSettings platform, Hosting.MailroomOptions options,
-    ILogger<DkimKeyring> logger)
+    ILogger<DkimKeyring> logger) : IMessageSigner
 {
     private readonly Lazy<byte[]> _platformKey = new(() => LoadOrCreatePlatformKey(secrets, options, logger));
 
-    public async Task<DkimSigner?> SignerForAsync(string domain, CancellationToken ct)
+    /// <summary>Signs with the domain's key; a domain without one (not hosted here) sends unsigned.</summary>
+    public async Task<byte[]> SignAsync(string domain, byte[] message, CancellationToken ct) =>
+        await SignerForAsync(domain, ct) is { } signer ? signer.SignMessage(message) : message;
+
+    private async Task<DkimSigner?> SignerForAsync(string domain, CancellationToken ct)
     {
         byte[] pkcs8;
         if (domain == platform.DefaultDomain)

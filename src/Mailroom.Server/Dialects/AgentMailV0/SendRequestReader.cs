@@ -2,16 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mailroom.Core.Common;
 using Mailroom.Mime;
+using Mailroom.Core.Messaging;
 using Mailroom.Server.Net;
 
-namespace Mailroom.Server.Mail.Outbound;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 /// <summary>
 /// Reads the send, reply and forward request bodies: recipients as a string or an array, attachments as base64
 /// <c>content</c> or a <c>url</c> fetched through the guarded client with a size limit, and custom headers that
 /// may neither break a line nor replace a header Mailroom writes itself. Every refusal names its field.
 /// </summary>
-public sealed class OutgoingMailReader(IHttpClientFactory http, OutboundOptions options)
+public sealed class SendRequestReader(IHttpClientFactory http, OutboundSettings options)
 {
     public const int MaxRecipients = 100;
 
@@ -70,7 +71,7 @@ public sealed class OutgoingMailReader(IHttpClientFactory http, OutboundOptions 
     public static List<string> Labels(JsonObject body) => body["labels"] switch
     {
         null => [],
-        JsonArray array => Api.V0.MessageEndpoints.CheckLabels(array.Select(l => l?.GetValueKind() == JsonValueKind.String
+        JsonArray array => Core.Messaging.Labels.Check(array.Select(l => l?.GetValueKind() == JsonValueKind.String
             ? l.GetValue<string>() : throw new ValidationException("labels", "must be an array of strings"))),
         _ => throw new ValidationException("labels", "must be an array of strings"),
     };

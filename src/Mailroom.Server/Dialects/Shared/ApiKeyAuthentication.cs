@@ -1,19 +1,19 @@
 using Mailroom.Core.ApiKeys;
 
-namespace Mailroom.Server.Api;
+namespace Mailroom.Server.Dialects.Shared;
 
 /// <summary>Requires <c>Authorization: Bearer &lt;key&gt;</c> on every route of a group; 401 otherwise.</summary>
-public sealed class ApiKeyAuthentication(ApiKeyService keys) : IEndpointFilter
+public sealed class ApiKeyAuthentication(ApiKeyService keys, ApiDialects dialects) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var token = BearerToken(http.Request);
         if (token is null)
-            return Unauthorized(http, "Authorization: a 'Bearer <api key>' header is required");
+            return Unauthorized(http, RequestRefusal.MissingApiKey);
         var key = await keys.AuthenticateAsync(token, http.RequestAborted);
         if (key is null)
-            return Unauthorized(http, "Authorization: the API key is not valid or has been revoked");
+            return Unauthorized(http, RequestRefusal.InvalidApiKey);
         http.Features.Set(new Caller(key));
         return await next(context);
     }
@@ -27,9 +27,9 @@ public sealed class ApiKeyAuthentication(ApiKeyService keys) : IEndpointFilter
         return token.Length == 0 ? null : token;
     }
 
-    private static IResult Unauthorized(HttpContext http, string message)
+    private IResult Unauthorized(HttpContext http, RequestRefusal refusal)
     {
         http.Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiError.Result(StatusCodes.Status401Unauthorized, "UnauthorizedError", message);
+        return dialects.ErrorsFor(http.Request.Path).Refusal(http, refusal, StatusCodes.Status401Unauthorized);
     }
 }

@@ -1,6 +1,7 @@
 using Mailroom.Core.Organizations;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 public static class OrganizationEndpoints
 {
@@ -13,7 +14,7 @@ public static class OrganizationEndpoints
         {
             var orgId = Caller.Of(http).OrgId;
             var organization = await organizations.GetAsync(orgId, http.RequestAborted);
-            if (organization is null) return ApiError.NotFound("organization");
+            if (organization is null) return V0Errors.NotFound("organization");
             var usage = await organizations.GetUsageAsync(orgId, http.RequestAborted);
             return V0Routes.Ok(new OrganizationResponse(organization.Id, organization.Name, usage.InboxCount, organization.InboxLimit,
                 usage.DomainCount, organization.DomainLimit, organization.CreatedAt, organization.UpdatedAt));

@@ -3,9 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Mailroom.Core.Blobs;
 using Mailroom.Core.Security;
+using Mailroom.Core.Common;
 using Mailroom.Core.Messages;
 
-namespace Mailroom.Server.Api.Files;
+namespace Mailroom.Server.Dialects.Shared;
 
 /// <summary>
 /// Pre-signed attachment downloads: <c>/files/attachments/{id}?expires={unix}&amp;signature={base64url HMAC-SHA256}</c>,
@@ -50,12 +51,13 @@ public sealed class AttachmentLinks
         app.MapGet(Route, async (HttpContext http, AttachmentLinks links, IMessageRepository messages, IBlobStore blobs, string attachmentId,
             string? expires, string? signature) =>
         {
-            if (!links.IsValid(attachmentId, expires, signature))
-                return Api.ApiError.Result(StatusCodes.Status403Forbidden, "ForbiddenError", "signature: the link is invalid or has expired");
+            if (!links.IsValid(attachmentId, expires, signature)) throw new LinkRefusedException("signature", "the link is invalid or has expired");
             // The signature is the proof of access: it was only handed to a caller who could read the message.
-            var attachment = await messages.FindAttachmentAsync(attachmentId, http.RequestAborted);
-            if (attachment is null) return Api.ApiError.NotFound("attachment");
+            var attachment = await messages.FindAttachmentAsync(attachmentId, http.RequestAborted) ?? throw new NotFoundException("attachment");
             var stream = await blobs.OpenAsync(attachment.BlobKey, http.RequestAborted);
             return Results.Stream(stream, attachment.ContentType, attachment.FileName, enableRangeProcessing: true);
         }).ExcludeFromDescription();
 }
+
+/// <summary>A signed link that is altered or expired: refused, whoever follows it.</summary>
+public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);

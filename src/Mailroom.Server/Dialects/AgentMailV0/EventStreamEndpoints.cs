@@ -1,8 +1,9 @@
 using System.Text;
 using Mailroom.Core.Events;
 using Mailroom.Data;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 /// <summary>
 /// <c>GET /api/v0/events/stream</c>: Server-Sent Events for agents without a public URL. Each event is the webhook

@@ -2,17 +2,17 @@ using Mailroom.Core.Events;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Mime;
-using Mailroom.Server.Api.V0;
 
-namespace Mailroom.Server.Mail.Inbound;
+namespace Mailroom.Core.Messaging;
 
 /// <summary>
 /// A delivery status notification (RFC 3464: <c>multipart/report; report-type=delivery-status</c>) that comes back to
 /// an inbox marks the message it reports on as bounced and announces <c>message.bounced</c>. The original is found by
 /// the Message-ID of the returned message or headers part, or by the DSN's own In-Reply-To and References.
 /// </summary>
-public sealed class BounceHandler(IMessageRepository messages, EventPublisher events, TimeProvider time)
+public sealed class BounceHandling(IMessageRepository messages, EventPublisher events, TimeProvider time)
 {
+    /// <summary>Call it in the transaction that stores the report.</summary>
     public async Task HandleAsync(Inbox inbox, MimeMessage dsn, CancellationToken ct)
     {
         if (!IsDeliveryReport(dsn.Body)) return;
@@ -22,8 +22,7 @@ public sealed class BounceHandler(IMessageRepository messages, EventPublisher ev
             if (original is not { Direction: MessageDirection.Outbound } || original.Status == MessageStatus.Bounced) continue;
             await messages.UpdateStatusAsync(original.Id, MessageStatus.Bounced, time.GetUtcNow(), ct);
             original.Status = MessageStatus.Bounced;
-            await events.PublishAsync(inbox.OrgId, EventTypes.MessageBounced, inbox.Id, "message",
-                MessageViews.Item(original, await messages.ListAttachmentsAsync(original.Id, ct)), ct);
+            await events.PublishAsync(new MessageBounced(original, await messages.ListAttachmentsAsync(original.Id, ct)), ct);
             return;
         }
     }

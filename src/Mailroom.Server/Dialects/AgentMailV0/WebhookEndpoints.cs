@@ -1,7 +1,8 @@
 using Mailroom.Core.Common;
 using Mailroom.Core.Webhooks;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 public static class WebhookEndpoints
 {
@@ -31,26 +32,27 @@ public static class WebhookEndpoints
 
         webhooks.MapPost("/", async (HttpContext http, WebhookService service) =>
         {
-            var body = await ApiJson.ReadAsync<CreateWebhookRequest>(http.Request);
+            var body = await V0Routes.ReadAsync<CreateWebhookRequest>(http.Request);
             var (w, secret) = await service.CreateAsync(Caller.Of(http).OrgId, body.Url, body.EventTypes, body.InboxIds, body.ClientId, http.RequestAborted);
             return V0Routes.Created(new CreatedWebhookResponse(w.Id, w.Url, w.EventTypes, w.InboxIds, w.Enabled, w.ClientId, secret, w.CreatedAt, w.UpdatedAt));
         }).Accepts<CreateWebhookRequest>("application/json").Produces<CreatedWebhookResponse>(201).Produces<ApiError>(400);
 
         webhooks.MapGet("/", async (HttpContext http, IWebhookRepository repository, string? page, string? page_size) =>
         {
-            var list = await repository.ListAsync(Caller.Of(http).OrgId, PageRequest.From(page, page_size), http.RequestAborted);
-            return V0Routes.Ok(list.ToList(ToResponse));
+            var paging = V0Page.From(page, page_size);
+            var list = await repository.ListAsync(Caller.Of(http).OrgId, paging.Request, http.RequestAborted);
+            return V0Routes.Ok(paging.List(list, ToResponse));
         }).Produces<V0Routes.ListResponse<WebhookResponse>>();
 
         webhooks.MapGet("/{webhookId}", async (HttpContext http, IWebhookRepository repository, string webhookId) =>
             await repository.GetAsync(Caller.Of(http).OrgId, webhookId, http.RequestAborted) is { } webhook
                 ? V0Routes.Ok(ToResponse(webhook))
-                : ApiError.NotFound("webhook"))
+                : V0Errors.NotFound("webhook"))
             .Produces<WebhookResponse>().Produces<ApiError>(404);
 
         webhooks.MapPatch("/{webhookId}", async (HttpContext http, WebhookService service, string webhookId) =>
         {
-            var body = await ApiJson.ReadAsync<UpdateWebhookRequest>(http.Request);
+            var body = await V0Routes.ReadAsync<UpdateWebhookRequest>(http.Request);
             var webhook = await service.UpdateAsync(Caller.Of(http).OrgId, webhookId,
                 new WebhookChanges(body.Url, body.EventTypes, body.InboxIds, body.Enabled), http.RequestAborted);
             return V0Routes.Ok(ToResponse(webhook));
@@ -59,16 +61,17 @@ public static class WebhookEndpoints
         webhooks.MapGet("/{webhookId}/deliveries", async (HttpContext http, IWebhookRepository repository, IWebhookDeliveryRepository deliveries,
             string webhookId, string? page, string? page_size) =>
         {
+            var paging = V0Page.From(page, page_size);
             var orgId = Caller.Of(http).OrgId;
-            if (await repository.GetAsync(orgId, webhookId, http.RequestAborted) is null) return ApiError.NotFound("webhook");
-            var list = await deliveries.ListAsync(orgId, webhookId, PageRequest.From(page, page_size), http.RequestAborted);
-            return V0Routes.Ok(list.ToList(d => ToResponse(d, null)));
+            if (await repository.GetAsync(orgId, webhookId, http.RequestAborted) is null) return V0Errors.NotFound("webhook");
+            var list = await deliveries.ListAsync(orgId, webhookId, paging.Request, http.RequestAborted);
+            return V0Routes.Ok(paging.List(list, d => ToResponse(d, null)));
         }).Produces<V0Routes.ListResponse<DeliveryResponse>>().Produces<ApiError>(404);
 
         webhooks.MapGet("/{webhookId}/deliveries/{deliveryId}", async (HttpContext http, IWebhookDeliveryRepository deliveries, string webhookId, string deliveryId) =>
         {
             var delivery = await deliveries.GetAsync(Caller.Of(http).OrgId, webhookId, deliveryId, http.RequestAborted);
-            if (delivery is null) return ApiError.NotFound("delivery");
+            if (delivery is null) return V0Errors.NotFound("delivery");
             return V0Routes.Ok(ToResponse(delivery, await deliveries.ListAttemptsAsync(delivery.Id, http.RequestAborted)));
         }).Produces<DeliveryResponse>().Produces<ApiError>(404);
 
@@ -77,16 +80,16 @@ public static class WebhookEndpoints
         {
             var orgId = Caller.Of(http).OrgId;
             var delivery = await deliveries.GetAsync(orgId, webhookId, deliveryId, http.RequestAborted);
-            if (delivery is null) return ApiError.NotFound("delivery");
+            if (delivery is null) return V0Errors.NotFound("delivery");
             await deliveries.RescheduleAsync(delivery.Id, time.GetUtcNow(), http.RequestAborted);
             var rescheduled = await deliveries.GetAsync(orgId, webhookId, deliveryId, http.RequestAborted);
-            return Results.Json(ToResponse(rescheduled!, null), ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+            return Results.Json(ToResponse(rescheduled!, null), V0Json.Options, statusCode: StatusCodes.Status202Accepted);
         }).Produces<DeliveryResponse>(202).Produces<ApiError>(404);
 
         webhooks.MapDelete("/{webhookId}", async (HttpContext http, IWebhookRepository repository, string webhookId) =>
             await repository.DeleteAsync(Caller.Of(http).OrgId, webhookId, http.RequestAborted)
                 ? Results.NoContent()
-                : ApiError.NotFound("webhook"))
+                : V0Errors.NotFound("webhook"))
             .Produces(204).Produces<ApiError>(404);
     }
 }

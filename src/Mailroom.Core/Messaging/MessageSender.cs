@@ -7,31 +7,44 @@ using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Threads;
 using Mailroom.Mime;
-using Mailroom.Server.Api.V0;
-using Mailroom.Server.Workers;
 
-namespace Mailroom.Server.Mail.Outbound;
+namespace Mailroom.Core.Messaging;
 
-/// <summary>What a send answers: the API's <c>{message_id, thread_id}</c>.</summary>
+/// <summary>What a send answers: the stored message and its thread.</summary>
 public sealed record SendResult(string MessageId, string ThreadId);
 
 /// <summary>Policy refused a message before anything was sent; the message is kept with status <c>rejected</c>.</summary>
-public sealed class MessageRejectedException(string reason, SendResult result) : MailroomException(reason)
+public sealed class MessageRejectedException(ErrorKind kind, string detail, SendResult result) : MailroomException(kind, "inbox", detail)
 {
     public SendResult Result { get; } = result;
-    public override string Name => "MessageRejectedError";
 }
+
+/// <summary>Signs a built message for its sending domain (DKIM); the bytes it returns are what is stored and sent.</summary>
+public interface IMessageSigner
+{
+    Task<byte[]> SignAsync(string domain, byte[] message, CancellationToken ct);
+}
+
+/// <summary>Wakes the delivery workers of this process when a message is queued, instead of at their next poll.</summary>
+public interface IOutboundQueueSignal
+{
+    void Notify();
+}
+
+/// <summary>How long a queued message is retried before it bounces, and how many attachment bytes one message may carry.</summary>
+public sealed record OutboundSettings(TimeSpan RetryWindow, long MaxAttachmentBytes);
 
 /// <summary>
 /// Sends mail from an inbox, in the steps the design gives: check the inbox and its policy, build the MIME message,
 /// sign it, store it in its thread, queue it for delivery and announce <c>message.sent</c> — the last three in one
-/// transaction, together with the <c>Idempotency-Key</c> record.
+/// transaction, together with the idempotency record.
 /// </summary>
-public sealed class SendService(
+public sealed class MessageSender(
     IThreadRepository threads, Threading threading, IOutboundDeliveryRepository queue, EventPublisher events,
-    ITransactionRunner transactions, IBlobStore blobs, IIdempotencyRepository idempotency, DkimKeyring keys, OutboundOptions options,
-    DeliverySignal signal, TimeProvider time)
+    ITransactionRunner transactions, IBlobStore blobs, IIdempotencyRepository idempotency, IMessageSigner signer, OutboundSettings settings,
+    IOutboundQueueSignal signal, TimeProvider time)
 {
+    /// <param name="idempotencyKey">The caller's key, already scoped to the operation; a repeat answers the first result.</param>
     public async Task<SendResult> SendAsync(Inbox inbox, OutgoingMail mail, string? idempotencyKey, CancellationToken ct)
     {
         var scope = "send:" + inbox.Id;
@@ -41,7 +54,7 @@ public sealed class SendService(
 
         var now = time.GetUtcNow();
         var rejection = PolicyRefusal(inbox, mail);
-        var raw = await BuildAndSignAsync(inbox, mail, now, ct);
+        var raw = await signer.SignAsync(inbox.Domain, Build(inbox, mail, now), ct);
         var parsed = MimeMessage.Parse(raw);
         var messageId = Ids.New(Ids.Message, time);
         var rawKey = await blobs.PutAsync("raw", new MemoryStream(raw), ct);
@@ -72,20 +85,19 @@ public sealed class SendService(
                 ? existing
                 : await threading.ThreadForAsync(inbox.OrgId, inbox.Id, mail.InReplyTo, mail.References, mail.Subject, ct);
             await threading.AddAsync(thread, message, attachments, ct);
-            var payload = MessageViews.Item(message, attachments);
             if (rejection is null)
             {
                 await queue.EnqueueAsync(new OutboundDelivery
                 {
                     Id = Ids.New(Ids.OutboundDelivery, time), OrgId = inbox.OrgId, MessageId = message.Id, MailFrom = inbox.EmailAddress,
                     Recipients = mail.AllRecipients.Select(a => a.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
-                    NextAttemptAt = now, ExpiresAt = now + options.RetryWindow, CreatedAt = now, UpdatedAt = now,
+                    NextAttemptAt = now, ExpiresAt = now + settings.RetryWindow, CreatedAt = now, UpdatedAt = now,
                 }, ct);
-                await events.PublishAsync(inbox.OrgId, EventTypes.MessageSent, inbox.Id, "message", payload, ct);
+                await events.PublishAsync(new MessageSent(message, attachments), ct);
             }
             else
             {
-                await events.PublishAsync(inbox.OrgId, EventTypes.MessageRejected, inbox.Id, "message", payload, ct);
+                await events.PublishAsync(new MessageRejected(message, attachments), ct);
             }
             var sent = new SendResult(message.Id, thread.Id);
             if (idempotencyKey is not null)
@@ -93,22 +105,22 @@ public sealed class SendService(
             return sent;
         }, ct);
 
-        if (rejection is not null) throw new MessageRejectedException(rejection, result);
+        if (rejection is { } refusal) throw new MessageRejectedException(refusal.Kind, refusal.Detail, result);
         signal.Notify();
         return result;
     }
 
     public static MailboxAddress Sender(Inbox inbox) => new(inbox.DisplayName, inbox.EmailAddress);
 
-    private static string? PolicyRefusal(Inbox inbox, OutgoingMail mail)
+    private static (ErrorKind Kind, string Detail)? PolicyRefusal(Inbox inbox, OutgoingMail mail)
     {
-        if (inbox.Status != InboxStatus.Active) return $"inbox: {inbox.EmailAddress} is {inbox.Status} and cannot send";
+        if (inbox.Status != InboxStatus.Active) return (ErrorKind.NotActive, $"{inbox.EmailAddress} is {inbox.Status} and cannot send");
         if (!inbox.CanSendCold && mail.InReplyTo is null && mail.ThreadId is null)
-            return $"inbox: {inbox.EmailAddress} may only reply on existing threads (cold sending is off)";
+            return (ErrorKind.Refused, $"{inbox.EmailAddress} may only reply on existing threads (cold sending is off)");
         return null;
     }
 
-    private async Task<byte[]> BuildAndSignAsync(Inbox inbox, OutgoingMail mail, DateTimeOffset now, CancellationToken ct)
+    private static byte[] Build(Inbox inbox, OutgoingMail mail, DateTimeOffset now)
     {
         var builder = new MessageBuilder
         {
@@ -125,9 +137,7 @@ public sealed class SendService(
         foreach (var file in mail.Attachments)
             builder.Attachments.Add(new OutgoingAttachment(file.FileName ?? "attachment", file.ContentType, file.Content, file.ContentId, file.Inline));
         foreach (var (name, value) in mail.Headers) builder.AddHeader(name, value);
-        var raw = builder.ToBytes();
-        var signer = await keys.SignerForAsync(inbox.Domain, ct);
-        return signer is null ? raw : signer.SignMessage(raw);
+        return builder.ToBytes();
     }
 
     private static string? WithSignature(string? body, string? signature, string separator) =>

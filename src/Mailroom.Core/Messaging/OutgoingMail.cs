@@ -1,8 +1,8 @@
 using Mailroom.Mime;
 
-namespace Mailroom.Server.Mail.Outbound;
+namespace Mailroom.Core.Messaging;
 
-/// <summary>A message an inbox is about to send, as the API call described it, before it is built.</summary>
+/// <summary>A message an inbox is about to send, as the caller described it, before it is built.</summary>
 public sealed class OutgoingMail
 {
     public List<MailboxAddress> To { get; init; } = [];

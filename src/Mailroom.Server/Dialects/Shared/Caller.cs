@@ -1,6 +1,6 @@
 using Mailroom.Core.ApiKeys;
 
-namespace Mailroom.Server.Api;
+namespace Mailroom.Server.Dialects.Shared;
 
 /// <summary>The authenticated key behind a request; every query is scoped by its organization.</summary>
 public sealed record Caller(ApiKey Key)

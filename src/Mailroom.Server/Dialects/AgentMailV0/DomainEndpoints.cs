@@ -1,7 +1,8 @@
 using Mailroom.Core.Common;
 using Mailroom.Core.Domains;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 public static class DomainEndpoints
 {
@@ -19,28 +20,29 @@ public static class DomainEndpoints
 
         domains.MapPost("/", async (HttpContext http, DomainService service) =>
         {
-            var body = await ApiJson.ReadAsync<CreateDomainRequest>(http.Request);
+            var body = await V0Routes.ReadAsync<CreateDomainRequest>(http.Request);
             var domain = await service.AddAsync(Caller.Of(http).OrgId, body.Domain, body.FeedbackEnabled, http.RequestAborted);
             return V0Routes.Created(ToResponse(domain));
         }).Accepts<CreateDomainRequest>("application/json").Produces<DomainResponse>(201).Produces<ApiError>(400).Produces<ApiError>(409);
 
         domains.MapGet("/", async (HttpContext http, IDomainRepository repository, string? page, string? page_size) =>
         {
-            var list = await repository.ListAsync(Caller.Of(http).OrgId, PageRequest.From(page, page_size), http.RequestAborted);
-            return V0Routes.Ok(list.ToList(ToResponse));
+            var paging = V0Page.From(page, page_size);
+            var list = await repository.ListAsync(Caller.Of(http).OrgId, paging.Request, http.RequestAborted);
+            return V0Routes.Ok(paging.List(list, ToResponse));
         }).Produces<V0Routes.ListResponse<DomainResponse>>();
 
         domains.MapGet("/{domainId}", async (HttpContext http, IDomainRepository repository, string domainId) =>
             await repository.GetByNameAsync(Caller.Of(http).OrgId, domainId.ToLowerInvariant(), http.RequestAborted) is { } domain
                 ? V0Routes.Ok(ToResponse(domain))
-                : ApiError.NotFound("domain"))
+                : V0Errors.NotFound("domain"))
             .Produces<DomainResponse>().Produces<ApiError>(404);
 
         domains.MapPost("/{domainId}/verify", async (HttpContext http, IDomainRepository repository, DomainVerifier verifier, string domainId) =>
         {
             var domain = await repository.GetByNameAsync(Caller.Of(http).OrgId, domainId.ToLowerInvariant(), http.RequestAborted);
-            if (domain is null) return ApiError.NotFound("domain");
-            return V0Routes.Ok(ToResponse(await verifier.VerifyAsync(domain, ToResponse, http.RequestAborted)));
+            if (domain is null) return V0Errors.NotFound("domain");
+            return V0Routes.Ok(ToResponse(await verifier.VerifyAsync(domain, http.RequestAborted)));
         }).Produces<DomainResponse>().Produces<ApiError>(404);
 
         domains.MapDelete("/{domainId}", async (HttpContext http, DomainService service, string domainId) =>

@@ -1,7 +1,7 @@
 using Mailroom.Core.Messages;
 using Mailroom.Core.Threads;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 /// <summary>The v0 shapes of messages and threads, shared by the message, thread and event payloads.</summary>
 public static class MessageViews

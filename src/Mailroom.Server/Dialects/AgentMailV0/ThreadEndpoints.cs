@@ -3,8 +3,9 @@ using Mailroom.Core.Common;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Threads;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 public static class ThreadEndpoints
 {
@@ -15,17 +16,17 @@ public static class ThreadEndpoints
         threads.MapGet("/", async (HttpContext http, IInboxRepository inboxes, IThreadRepository repository, string inboxId, string? page, string? page_size) =>
         {
             var orgId = Caller.Of(http).OrgId;
-            var paging = PageRequest.From(page, page_size);
-            if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return ApiError.NotFound("inbox");
-            var list = await repository.ListAsync(orgId, inboxId, paging, http.RequestAborted);
-            return V0Routes.Ok(list.ToList(MessageViews.Item));
+            var paging = V0Page.From(page, page_size);
+            if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return V0Errors.NotFound("inbox");
+            var list = await repository.ListAsync(orgId, inboxId, paging.Request, http.RequestAborted);
+            return V0Routes.Ok(paging.List(list, MessageViews.Item));
         }).Produces<V0Routes.ListResponse<MessageViews.ThreadItem>>().Produces<ApiError>(404);
 
         threads.MapGet("/{threadId}", async (HttpContext http, IThreadRepository repository, IMessageRepository messages, string inboxId, string threadId) =>
         {
             var orgId = Caller.Of(http).OrgId;
             var thread = await repository.GetAsync(orgId, inboxId, threadId, http.RequestAborted);
-            if (thread is null) return ApiError.NotFound("thread");
+            if (thread is null) return V0Errors.NotFound("thread");
             var details = new List<MessageViews.MessageDetail>();
             foreach (var m in await messages.ListByThreadAsync(orgId, thread.Id, http.RequestAborted))
                 details.Add(MessageViews.Detail(m, await messages.ListAttachmentsAsync(m.Id, http.RequestAborted)));
@@ -37,7 +38,7 @@ public static class ThreadEndpoints
             string inboxId, string threadId) =>
         {
             var blobKeys = await repository.DeleteAsync(Caller.Of(http).OrgId, inboxId, threadId, http.RequestAborted);
-            if (blobKeys is null) return ApiError.NotFound("thread");
+            if (blobKeys is null) return V0Errors.NotFound("thread");
             // The rows are gone; a blob that fails to delete is only disk space, so it is logged, not fatal.
             foreach (var key in blobKeys)
             {

@@ -1,9 +1,10 @@
 using Mailroom.Core.Common;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
-using Mailroom.Server.Api.Files;
+using Mailroom.Core.Messaging;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 public static class MessageEndpoints
 {
@@ -19,55 +20,39 @@ public static class MessageEndpoints
             string? page, string? page_size) =>
         {
             var orgId = Caller.Of(http).OrgId;
-            var paging = PageRequest.From(page, page_size);
-            if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return ApiError.NotFound("inbox");
-            var list = await repository.ListAsync(orgId, inboxId, paging, http.RequestAborted);
+            var paging = V0Page.From(page, page_size);
+            if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return V0Errors.NotFound("inbox");
+            var list = await repository.ListAsync(orgId, inboxId, paging.Request, http.RequestAborted);
             var items = new List<MessageViews.MessageItem>();
             foreach (var m in list.Items) items.Add(MessageViews.Item(m, await repository.ListAttachmentsAsync(m.Id, http.RequestAborted)));
-            return V0Routes.Ok(new V0Routes.ListResponse<MessageViews.MessageItem>(items, list.Total, list.Number, list.Size));
+            return V0Routes.Ok(new V0Routes.ListResponse<MessageViews.MessageItem>(items, list.Total, paging.Number, paging.Size));
         }).Produces<V0Routes.ListResponse<MessageViews.MessageItem>>().Produces<ApiError>(404);
 
         messages.MapGet("/{messageId}", async (HttpContext http, IMessageRepository repository, string inboxId, string messageId) =>
         {
             var message = await repository.GetAsync(Caller.Of(http).OrgId, inboxId, messageId, http.RequestAborted);
-            if (message is null) return ApiError.NotFound("message");
+            if (message is null) return V0Errors.NotFound("message");
             return V0Routes.Ok(MessageViews.Detail(message, await repository.ListAttachmentsAsync(message.Id, http.RequestAborted)));
         }).Produces<MessageViews.MessageDetail>().Produces<ApiError>(404);
 
-        messages.MapPatch("/{messageId}", async (HttpContext http, IMessageRepository repository, TimeProvider time, string inboxId, string messageId) =>
+        messages.MapPatch("/{messageId}", async (HttpContext http, Correspondence correspondence, string inboxId, string messageId) =>
         {
-            var body = await ApiJson.ReadAsync<UpdateLabelsRequest>(http.Request);
-            var labels = CheckLabels(body.Labels ?? throw new ValidationException("labels", "is required"));
-            var message = await repository.GetAsync(Caller.Of(http).OrgId, inboxId, messageId, http.RequestAborted);
-            if (message is null) return ApiError.NotFound("message");
-            message.Labels = labels;
-            message.UpdatedAt = time.GetUtcNow();
-            await repository.UpdateLabelsAsync(message, http.RequestAborted);
-            return V0Routes.Ok(MessageViews.Detail(message, await repository.ListAttachmentsAsync(message.Id, http.RequestAborted)));
+            var body = await V0Routes.ReadAsync<UpdateLabelsRequest>(http.Request);
+            var (message, attachments) = await correspondence.SetLabelsAsync(Caller.Of(http).OrgId, inboxId, messageId,
+                body.Labels ?? throw new ValidationException("labels", "is required"), http.RequestAborted);
+            return V0Routes.Ok(MessageViews.Detail(message, attachments));
         }).Accepts<UpdateLabelsRequest>("application/json").Produces<MessageViews.MessageDetail>().Produces<ApiError>(404);
 
         messages.MapGet("/{messageId}/attachments/{attachmentId}", async (HttpContext http, IMessageRepository repository,
             AttachmentLinks links, string inboxId, string messageId, string attachmentId) =>
         {
             var orgId = Caller.Of(http).OrgId;
-            if (await repository.GetAsync(orgId, inboxId, messageId, http.RequestAborted) is null) return ApiError.NotFound("message");
+            if (await repository.GetAsync(orgId, inboxId, messageId, http.RequestAborted) is null) return V0Errors.NotFound("message");
             var attachment = await repository.GetAttachmentAsync(orgId, messageId, attachmentId, http.RequestAborted);
-            if (attachment is null) return ApiError.NotFound("attachment");
+            if (attachment is null) return V0Errors.NotFound("attachment");
             var (url, expires) = links.Create(http.Request, attachment.Id);
             return V0Routes.Ok(new AttachmentResponse(attachment.Id, attachment.FileName, attachment.Size, attachment.ContentType,
                 attachment.Disposition, attachment.ContentId, url, expires));
         }).Produces<AttachmentResponse>().Produces<ApiError>(404);
-    }
-
-    public static List<string> CheckLabels(IEnumerable<string?> labels)
-    {
-        var checkedLabels = new List<string>();
-        foreach (var label in labels)
-        {
-            var value = Check.Required("labels", label, 100);
-            if (!checkedLabels.Contains(value)) checkedLabels.Add(value);
-        }
-        if (checkedLabels.Count > 50) throw new ValidationException("labels", "at most 50 labels");
-        return checkedLabels;
     }
 }

@@ -5,7 +5,7 @@ using System.Threading.RateLimiting;
 using Mailroom.Server.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
 
-namespace Mailroom.Server.Api;
+namespace Mailroom.Server.Dialects.Shared;
 
 /// <summary>
 /// A token bucket per API key (keyed by a hash of the presented token, so the limiter runs before the database
@@ -36,10 +36,11 @@ public static class ApiRateLimiting
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await context.HttpContext.Response.WriteAsJsonAsync(
-                    new ApiError("RateLimitError", $"too many requests for this API key; retry after {seconds} s"), ApiJson.Options, ct);
+                var http = context.HttpContext;
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path)
+                    .Refusal(http, RequestRefusal.RateLimited, StatusCodes.Status429TooManyRequests, seconds.ToString(CultureInfo.InvariantCulture))
+                    .ExecuteAsync(http);
             };
         });
         return services;

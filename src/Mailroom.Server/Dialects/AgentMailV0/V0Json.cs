@@ -2,13 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Mailroom.Core.Common;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 /// <summary>
-/// The JSON that leaves Mailroom in the v0 dialect, API responses and event payloads alike: snake_case names, nulls
+/// The JSON of the v0 dialect, API responses and event payloads alike: snake_case names, nulls
 /// written, times as <c>2025-01-15T10:30:00.000Z</c>, '+' and accents kept readable (it goes to clients, not into HTML).
 /// </summary>
-public static class WireJson
+public static class V0Json
 {
     public static readonly JsonSerializerOptions Options = Create();
 

@@ -2,8 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mailroom.Core.Common;
 using Mailroom.Core.Inboxes;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 public static class InboxEndpoints
 {
@@ -21,7 +22,7 @@ public static class InboxEndpoints
 
         inboxes.MapPost("/", async (HttpContext http, InboxService service) =>
         {
-            var body = await ApiJson.ReadAsync<CreateInboxRequest>(http.Request);
+            var body = await V0Routes.ReadAsync<CreateInboxRequest>(http.Request);
             var result = await service.CreateAsync(Caller.Of(http).OrgId,
                 new NewInbox(body.Username, body.Domain, body.DisplayName, body.ClientId), http.RequestAborted);
             // A client_id replay answers 200 with the inbox the first call made.
@@ -30,25 +31,26 @@ public static class InboxEndpoints
 
         inboxes.MapGet("/", async (HttpContext http, IInboxRepository repository, string? page, string? page_size) =>
         {
-            var list = await repository.ListAsync(Caller.Of(http).OrgId, PageRequest.From(page, page_size), http.RequestAborted);
-            return V0Routes.Ok(list.ToList(ToResponse));
+            var paging = V0Page.From(page, page_size);
+            var list = await repository.ListAsync(Caller.Of(http).OrgId, paging.Request, http.RequestAborted);
+            return V0Routes.Ok(paging.List(list, ToResponse));
         }).Produces<V0Routes.ListResponse<InboxResponse>>();
 
         inboxes.MapGet("/{inboxId}", async (HttpContext http, IInboxRepository repository, string inboxId) =>
             await repository.GetAsync(Caller.Of(http).OrgId, inboxId, http.RequestAborted) is { } inbox
                 ? V0Routes.Ok(ToResponse(inbox))
-                : ApiError.NotFound("inbox"))
+                : V0Errors.NotFound("inbox"))
             .Produces<InboxResponse>().Produces<ApiError>(404);
 
         inboxes.MapPatch("/{inboxId}", async (HttpContext http, InboxService service, IInboxRepository repository, string inboxId) =>
         {
             // An absent display_name leaves it as it is; null clears it.
-            var body = await ApiJson.ReadAsync<JsonObject>(http.Request);
+            var body = await V0Routes.ReadAsync<JsonObject>(http.Request);
             var orgId = Caller.Of(http).OrgId;
             if (!body.TryGetPropertyValue("display_name", out var displayName))
                 return await repository.GetAsync(orgId, inboxId, http.RequestAborted) is { } unchanged
                     ? V0Routes.Ok(ToResponse(unchanged))
-                    : ApiError.NotFound("inbox");
+                    : V0Errors.NotFound("inbox");
             var name = displayName is null ? null
                 : displayName.GetValueKind() == JsonValueKind.String ? displayName.GetValue<string>()
                 : throw new ValidationException("display_name", "must be a string or null");
@@ -59,7 +61,7 @@ public static class InboxEndpoints
         inboxes.MapDelete("/{inboxId}", async (HttpContext http, IInboxRepository repository, string inboxId) =>
             await repository.DeleteAsync(Caller.Of(http).OrgId, inboxId, http.RequestAborted)
                 ? Results.NoContent()
-                : ApiError.NotFound("inbox"))
+                : V0Errors.NotFound("inbox"))
             .Produces(204).Produces<ApiError>(404);
     }
 }

@@ -1,7 +1,8 @@
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
+using Mailroom.Server.Dialects.Shared;
 
-namespace Mailroom.Server.Api.V0;
+namespace Mailroom.Server.Dialects.AgentMailV0;
 
 public static class ApiKeyEndpoints
 {
@@ -17,21 +18,22 @@ public static class ApiKeyEndpoints
 
         keys.MapPost("/", async (HttpContext http, ApiKeyService service) =>
         {
-            var body = await ApiJson.ReadAsync<CreateApiKeyRequest>(http.Request);
+            var body = await V0Routes.ReadAsync<CreateApiKeyRequest>(http.Request);
             var (key, token) = await service.CreateAsync(Caller.Of(http).OrgId, body.Name, http.RequestAborted);
             return V0Routes.Created(new CreatedApiKeyResponse(key.Id, key.Name, key.Prefix, token, key.UsedAt, key.CreatedAt));
         }).Accepts<CreateApiKeyRequest>("application/json").Produces<CreatedApiKeyResponse>(201).Produces<ApiError>(400);
 
         keys.MapGet("/", async (HttpContext http, IApiKeyRepository repository, string? page, string? page_size) =>
         {
-            var list = await repository.ListAsync(Caller.Of(http).OrgId, PageRequest.From(page, page_size), http.RequestAborted);
-            return V0Routes.Ok(list.ToList(ToResponse));
+            var paging = V0Page.From(page, page_size);
+            var list = await repository.ListAsync(Caller.Of(http).OrgId, paging.Request, http.RequestAborted);
+            return V0Routes.Ok(paging.List(list, ToResponse));
         }).Produces<V0Routes.ListResponse<ApiKeyResponse>>();
 
         keys.MapDelete("/{keyId}", async (HttpContext http, IApiKeyRepository repository, string keyId) =>
             await repository.DeleteAsync(Caller.Of(http).OrgId, keyId, http.RequestAborted)
                 ? Results.NoContent()
-                : ApiError.NotFound("api key"))
+                : V0Errors.NotFound("api key"))
             .Produces(204).Produces<ApiError>(404);
     }
 }

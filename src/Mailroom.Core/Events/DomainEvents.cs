@@ -1,0 +1,54 @@
+using Mailroom.Core.Domains;
+using Mailroom.Core.Messages;
+
+namespace Mailroom.Core.Events;
+
+/// <summary>
+/// A change that others react to, published by the use case that made it inside its transaction (see
+/// <see cref="EventPublisher"/>). <see cref="Type"/> is the canonical name of <see cref="EventTypes"/>.
+/// </summary>
+public abstract record DomainEvent(string OrgId, string? InboxId)
+{
+    public abstract string Type { get; }
+}
+
+/// <summary>An event about one message; it carries the message's attachments so that no subscriber reads them again.</summary>
+public abstract record MessageEvent(Message Message, IReadOnlyList<Attachment> Attachments) : DomainEvent(Message.OrgId, Message.InboxId);
+
+public sealed record MessageReceived(Message Message, IReadOnlyList<Attachment> Attachments) : MessageEvent(Message, Attachments)
+{
+    public override string Type => EventTypes.MessageReceived;
+}
+
+/// <summary>Accepted for delivery and queued.</summary>
+public sealed record MessageSent(Message Message, IReadOnlyList<Attachment> Attachments) : MessageEvent(Message, Attachments)
+{
+    public override string Type => EventTypes.MessageSent;
+}
+
+public sealed record MessageDelivered(Message Message, IReadOnlyList<Attachment> Attachments) : MessageEvent(Message, Attachments)
+{
+    public override string Type => EventTypes.MessageDelivered;
+}
+
+public sealed record MessageBounced(Message Message, IReadOnlyList<Attachment> Attachments) : MessageEvent(Message, Attachments)
+{
+    public override string Type => EventTypes.MessageBounced;
+}
+
+/// <summary>Refused by policy before sending; the message is kept with status <c>rejected</c>.</summary>
+public sealed record MessageRejected(Message Message, IReadOnlyList<Attachment> Attachments) : MessageEvent(Message, Attachments)
+{
+    public override string Type => EventTypes.MessageRejected;
+}
+
+public sealed record DomainVerified(Domain Domain) : DomainEvent(Domain.OrgId, null)
+{
+    public override string Type => EventTypes.DomainVerified;
+}
+
+/// <summary>Reacts to domain events inside the transaction that published them: whatever it writes commits or rolls back with the change.</summary>
+public interface IDomainEventSubscriber
+{
+    Task OnEventAsync(DomainEvent domainEvent, CancellationToken ct);
+}

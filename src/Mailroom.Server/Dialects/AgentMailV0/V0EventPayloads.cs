@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mailroom.Core.Events;
+
+namespace Mailroom.Server.Dialects.AgentMailV0;
+
+/// <summary>
+/// The payload webhooks and the event stream carry: <c>{"type": "event", "event_type", "event_id", "created_at",
+/// "inbox_id", &lt;subject&gt;: {...}}</c>, the subject (<c>message</c> or <c>domain</c>) exactly as the API shows it.
+/// </summary>
+public sealed class V0EventPayloads : IEventPayloadWriter
+{
+    public string Write(DomainEvent domainEvent, string eventId, DateTimeOffset createdAt)
+    {
+        var (subjectName, subject) = domainEvent switch
+        {
+            MessageEvent m => ("message", (object)MessageViews.Item(m.Message, m.Attachments)),
+            DomainVerified d => ("domain", DomainEndpoints.ToResponse(d.Domain)),
+            _ => throw new ArgumentException($"v0 has no payload for {domainEvent.GetType().Name}", nameof(domainEvent)),
+        };
+        var payload = new JsonObject
+        {
+            ["type"] = "event",
+            ["event_type"] = domainEvent.Type,
+            ["event_id"] = eventId,
+            ["created_at"] = V0Json.Timestamp(createdAt),
+            ["inbox_id"] = domainEvent.InboxId,
+            [subjectName] = JsonSerializer.SerializeToNode(subject, subject.GetType(), V0Json.Options),
+        };
+        return payload.ToJsonString(V0Json.Options);
+    }
+}
