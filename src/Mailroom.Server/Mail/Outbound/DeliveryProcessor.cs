@@ -8,11 +8,11 @@ using Mailroom.Core.Events;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Platform;
+using Mailroom.MailAuth.Dns;
 using Mailroom.Server.Api.V0;
 using Mailroom.Server.Mail.Inbound;
 using Mailroom.Smtp;
 using Mailroom.Smtp.Client;
-using Mailroom.Smtp.Dns;
 
 namespace Mailroom.Server.Mail.Outbound;
 

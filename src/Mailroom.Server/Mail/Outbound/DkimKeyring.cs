@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Mailroom.Core.Domains;
 using Mailroom.Core.Platform;
 using Mailroom.Core.Security;
-using Mailroom.Smtp.Dkim;
+using Mailroom.MailAuth.Dkim;
 
 namespace Mailroom.Server.Mail.Outbound;
 
