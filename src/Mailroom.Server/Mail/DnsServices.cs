@@ -1,5 +1,5 @@
 using Mailroom.Core.Domains;
-using Mailroom.Smtp.Dns;
+using Mailroom.MailAuth.Dns;
 
 namespace Mailroom.Server.Mail;
 

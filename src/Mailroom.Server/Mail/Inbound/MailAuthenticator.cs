@@ -2,12 +2,12 @@ using System.Net;
 using Mailroom.Core.Delivery;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Platform;
+using Mailroom.MailAuth;
+using Mailroom.MailAuth.Dkim;
+using Mailroom.MailAuth.Dmarc;
+using Mailroom.MailAuth.Dns;
+using Mailroom.MailAuth.Spf;
 using Mailroom.Mime;
-using Mailroom.Smtp;
-using Mailroom.Smtp.Dkim;
-using Mailroom.Smtp.Dmarc;
-using Mailroom.Smtp.Dns;
-using Mailroom.Smtp.Spf;
 
 namespace Mailroom.Server.Mail.Inbound;
 

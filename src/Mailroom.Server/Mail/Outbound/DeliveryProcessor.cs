@@ -8,10 +8,10 @@ using Mailroom.Core.Events;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Platform;
+using Mailroom.MailAuth.Dns;
 using Mailroom.Server.Mail.Inbound;
 using Mailroom.Smtp;
 using Mailroom.Smtp.Client;
-using Mailroom.Smtp.Dns;
 
 namespace Mailroom.Server.Mail.Outbound;
 

@@ -3,7 +3,7 @@ using Mailroom.Core.Domains;
 using Mailroom.Core.Messaging;
 using Mailroom.Core.Platform;
 using Mailroom.Core.Security;
-using Mailroom.Smtp.Dkim;
+using Mailroom.MailAuth.Dkim;
 
 namespace Mailroom.Server.Mail.Outbound;
 
