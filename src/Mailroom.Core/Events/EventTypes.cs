@@ -38,6 +38,11 @@ public interface IEventRepository
     /// Events after a position, oldest first, created no later than <paramref name="createdBefore"/> (the stream
     /// holds back the newest moment so that a transaction still committing cannot be overtaken).
     /// </summary>
+    /// <summary>
+    /// How far behind the present a reader of <see cref="ListAfterAsync"/> stays: where sequence numbers are taken before
+    /// commit (PostgreSQL), a slower transaction's event could otherwise be overtaken and skipped.
+    /// </summary>
+    TimeSpan CommitLag { get; }
     Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, long afterSequence, DateTimeOffset createdBefore, int limit, CancellationToken ct = default);
     /// <summary>The position of an event id, for resuming from <c>Last-Event-ID</c>.</summary>
     Task<long?> SequenceOfAsync(string orgId, string eventId, CancellationToken ct = default);

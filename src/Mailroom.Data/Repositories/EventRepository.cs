@@ -16,6 +16,8 @@ public sealed class EventRepository(MailroomDatabase db) : IEventRepository
         public long CreatedAt { get; set; }
     }
 
+    public TimeSpan CommitLag => db.Provider == DatabaseProvider.Postgres ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
+
     public Task AppendAsync(MailEvent e, CancellationToken ct = default) => db.ExecuteAsync(
         "INSERT INTO events (id, org_id, type, inbox_id, payload_json, created_at) VALUES (@Id, @OrgId, @Type, @InboxId, @PayloadJson, @CreatedAt)",
         new { e.Id, e.OrgId, e.Type, e.InboxId, e.PayloadJson, CreatedAt = Time.Ms(e.CreatedAt) }, ct);

@@ -1,6 +1,5 @@
 using System.Text;
 using Mailroom.Core.Events;
-using Mailroom.Data;
 using Mailroom.Server.Dialects.Shared;
 
 namespace Mailroom.Server.Dialects.AgentMailV0;
@@ -17,7 +16,7 @@ public static class EventStreamEndpoints
 
     public static void MapEventStream(this RouteGroupBuilder v0)
     {
-        v0.MapGet("/events/stream", async (HttpContext http, IEventRepository events, MailroomDatabase database, TimeProvider time,
+        v0.MapGet("/events/stream", async (HttpContext http, IEventRepository events, TimeProvider time,
             string? inbox_ids, string? event_types, string? last_event_id) =>
         {
             var orgId = Caller.Of(http).OrgId;
@@ -35,9 +34,7 @@ public static class EventStreamEndpoints
             else
                 cursor = await events.LatestSequenceAsync(http.RequestAborted);
 
-            // On PostgreSQL sequence numbers are taken before commit; holding back the newest second keeps a
-            // slower transaction's event from being overtaken and skipped.
-            var commitLag = database.Provider == DatabaseProvider.Postgres ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
+            var commitLag = events.CommitLag;
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             await http.Response.WriteAsync(": connected\n\n", http.RequestAborted);
