@@ -68,6 +68,7 @@ public static class StorageServices
         services.AddSingleton<MessageSender>();
         services.AddSingleton<Correspondence>();
         services.AddSingleton<BounceHandling>();
+        services.AddSingleton<MailReception>();
         return services;
     }
 

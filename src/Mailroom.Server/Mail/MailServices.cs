@@ -15,10 +15,9 @@ public static class MailServices
         services.AddSingleton(new Hosting.Readiness { SmtpRequired = !string.IsNullOrWhiteSpace(smtp.Listen) });
         services.AddSingleton<HostedRecipientPolicy>();
         services.AddSingleton<InboundSignal>();
-        services.AddSingleton<InboundMessageStore>();
+        services.AddSingleton<InboundGroupCommit>();
         services.AddSingleton<IInboundAuthenticator, MailAuthenticator>();
-        services.AddSingleton<InboundProcessor>();
-        services.AddHostedService<InboundWorker>();
+        services.AddHostedService<SpoolWorker>();
 
         var outbound = configuration.GetSection("Mailroom:Outbound").Get<OutboundOptions>() ?? new OutboundOptions();
         services.AddSingleton(outbound);

@@ -1,6 +1,7 @@
 using System.Net;
 using Mailroom.Core.Delivery;
 using Mailroom.Core.Messages;
+using Mailroom.Core.Messaging;
 using Mailroom.Core.Platform;
 using Mailroom.MailAuth;
 using Mailroom.MailAuth.Dkim;

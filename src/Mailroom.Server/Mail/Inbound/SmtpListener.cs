@@ -8,7 +8,7 @@ using Mailroom.Smtp.Server;
 namespace Mailroom.Server.Mail.Inbound;
 
 /// <summary>The SMTP socket: accepts connections on <c>Mailroom:Smtp:Listen</c> and hands each to the protocol driver.</summary>
-public sealed class SmtpListener(SmtpOptions options, PlatformSettings platform, HostedRecipientPolicy policy, InboundMessageStore store,
+public sealed class SmtpListener(SmtpOptions options, PlatformSettings platform, HostedRecipientPolicy policy, InboundGroupCommit store,
     Readiness readiness, TimeProvider time, ILogger<SmtpListener> logger) : BackgroundService
 {
     private TcpListener? _listener;

@@ -7,6 +7,7 @@ using Mailroom.Core.Delivery;
 using Mailroom.Core.Events;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
+using Mailroom.Core.Messaging;
 using Mailroom.Core.Platform;
 using Mailroom.MailAuth.Dns;
 using Mailroom.Server.Mail.Inbound;
@@ -22,7 +23,7 @@ namespace Mailroom.Server.Mail.Outbound;
 /// growing delay until the window ends, bounce 5xx, and announce the outcome.
 /// </summary>
 public sealed class DeliveryProcessor(
-    IOutboundDeliveryRepository queue, IMessageRepository messages, IInboxRepository inboxes, IBlobStore blobs, InboundMessageStore localSpool,
+    IOutboundDeliveryRepository queue, IMessageRepository messages, IInboxRepository inboxes, IBlobStore blobs, InboundGroupCommit localSpool,
     IDnsResolver dns, EventPublisher events, ITransactionRunner transactions, OutboundOptions options, PlatformSettings platform,
     TimeProvider time, ILogger<DeliveryProcessor> logger)
 {
@@ -51,8 +52,8 @@ public sealed class DeliveryProcessor(
         if (local.Count > 0)
         {
             // The recipients' copy gets its own blob: deleting the sender's thread must not take the recipients' raw message.
-            var copy = await blobs.PutAsync(InboundProcessor.RawBlobPrefix, new MemoryStream(raw), ct);
-            await localSpool.EnqueueAsync(Ids.New(Ids.InboundSpool, time),
+            var copy = await blobs.PutAsync(MailReception.RawBlobPrefix, new MemoryStream(raw), ct);
+            await localSpool.SpoolAsync(Ids.New(Ids.InboundSpool, time),
                 new InboundEnvelope(delivery.MailFrom, local, null, platform.EffectiveMailHost, false, time.GetUtcNow()), copy, ct);
             outcomes.AddRange(local.Select(r => new RecipientOutcome(r, SmtpDeliveryStatus.Delivered, "250 delivered locally")));
             attempts.Add(Attempt(delivery, "local", 250, $"delivered locally to {string.Join(", ", local)}", "delivered"));
