@@ -92,10 +92,12 @@ public sealed class MessageRepositoryTests
         Assert.Null(await messages.GetAttachmentAsync(f.OrgB, message.Id, attachment.Id));
         Assert.Equal(thread.Id, await messages.FindThreadByRfcIdsAsync(inbox.Id, ["zzz", "m@x"]));
 
-        var blobs = await threads.DeleteAsync(f.OrgA, inbox.Id, thread.Id);
+        var deletion = new MailDeletionRepository(f.Db);
+        Assert.Null(await deletion.DeleteThreadAsync(f.OrgB, inbox.Id, thread.Id));
+        var blobs = await deletion.DeleteThreadAsync(f.OrgA, inbox.Id, thread.Id);
         Assert.Equal(["blob/1"], blobs);
         Assert.Null(await messages.GetAsync(f.OrgA, inbox.Id, message.Id));
-        Assert.Null(await threads.DeleteAsync(f.OrgA, inbox.Id, thread.Id));
+        Assert.Null(await deletion.DeleteThreadAsync(f.OrgA, inbox.Id, thread.Id));
     }
 
     [Theory, MemberData(nameof(Providers))]

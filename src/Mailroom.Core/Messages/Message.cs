@@ -5,7 +5,8 @@ public sealed class Message
 {
     public required string Id { get; init; }
     public required string OrgId { get; init; }
-    public required string InboxId { get; init; }
+    /// <summary>Null once the inbox is deleted with its mail kept; the thread keeps the address.</summary>
+    public required string? InboxId { get; init; }
     public required string ThreadId { get; set; }
     public required string Direction { get; init; }
     public string Status { get; set; } = MessageStatus.Received;

@@ -5,7 +5,13 @@ public sealed class MailThread
 {
     public required string Id { get; init; }
     public required string OrgId { get; init; }
-    public required string InboxId { get; init; }
+    /// <summary>Null once the inbox is deleted with its mail kept (an identity deleted through the identities API).</summary>
+    public required string? InboxId { get; init; }
+    /// <summary>
+    /// The address of the thread's inbox, which stays when the inbox is deleted with its mail kept. The repository copies
+    /// it from the inbox as it inserts the thread, and reads it with the thread; null on a thread not read from the database.
+    /// </summary>
+    public string? InboxAddress { get; init; }
     public string? Subject { get; set; }
     public string? NormalizedSubject { get; set; }
     public string? Preview { get; set; }
@@ -28,12 +34,12 @@ public interface IThreadRepository
 {
     Task CreateAsync(MailThread thread, CancellationToken ct = default);
     Task<MailThread?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
+    /// <summary>A thread of the organization by id alone, whether or not its inbox still exists.</summary>
+    Task<MailThread?> FindAsync(string orgId, string id, CancellationToken ct = default);
     Task<Common.Page<MailThread>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
     Task UpdateAsync(MailThread thread, CancellationToken ct = default);
     /// <summary>Reads the thread again inside the caller's transaction, locking its row where the database can (PostgreSQL).</summary>
     Task<MailThread?> LockAsync(string id, CancellationToken ct = default);
     /// <summary>A recent thread of the inbox with this normalised subject, for mail that carries no threading headers.</summary>
     Task<MailThread?> FindRecentBySubjectAsync(string inboxId, string normalizedSubject, DateTimeOffset since, CancellationToken ct = default);
-    /// <summary>Deletes the thread with its messages and attachments and returns the blob keys they held.</summary>
-    Task<IReadOnlyList<string>?> DeleteAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
 }

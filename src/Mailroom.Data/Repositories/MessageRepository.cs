@@ -15,7 +15,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
     {
         public string Id { get; set; } = "";
         public string OrgId { get; set; } = "";
-        public string InboxId { get; set; } = "";
+        public string? InboxId { get; set; }
         public string ThreadId { get; set; } = "";
         public string Direction { get; set; } = "";
         public string Status { get; set; } = "";

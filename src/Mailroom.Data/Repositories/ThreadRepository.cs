@@ -6,13 +6,13 @@ namespace Mailroom.Data.Repositories;
 public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
 {
     private const string Columns = "id, org_id, inbox_id, subject, normalized_subject, preview, labels_json, senders_json, recipients_json, " +
-                                   "message_count, size, last_message_id, received_at, sent_at, last_activity_at, created_at, updated_at";
+                                   "message_count, size, last_message_id, received_at, sent_at, last_activity_at, created_at, updated_at, inbox_address";
 
     private sealed class Row
     {
         public string Id { get; set; } = "";
         public string OrgId { get; set; } = "";
-        public string InboxId { get; set; } = "";
+        public string? InboxId { get; set; }
         public string? Subject { get; set; }
         public string? NormalizedSubject { get; set; }
         public string? Preview { get; set; }
@@ -27,6 +27,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
         public long LastActivityAt { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
+        public string InboxAddress { get; set; } = "";
     }
 
     private static MailThread Map(Row r) => new()
@@ -35,7 +36,8 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
         Labels = StoredJson.Read<List<string>>(r.LabelsJson, []), Senders = StoredJson.Read<List<string>>(r.SendersJson, []),
         Recipients = StoredJson.Read<List<string>>(r.RecipientsJson, []), MessageCount = (int)r.MessageCount, Size = r.Size,
         LastMessageId = r.LastMessageId, ReceivedAt = Time.At(r.ReceivedAt), SentAt = Time.At(r.SentAt),
-        LastActivityAt = Time.At(r.LastActivityAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt), Stored = true,
+        LastActivityAt = Time.At(r.LastActivityAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt), InboxAddress = r.InboxAddress,
+        Stored = true,
     };
 
     private static object Args(MailThread t) => new
@@ -48,9 +50,11 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
 
     public async Task CreateAsync(MailThread thread, CancellationToken ct = default)
     {
+        // The thread keeps its inbox's address, so that it still names its mailbox once the inbox is deleted with its mail kept.
         await db.ExecuteAsync(
             $"INSERT INTO threads ({Columns}) VALUES (@Id, @OrgId, @InboxId, @Subject, @NormalizedSubject, @Preview, @LabelsJson, @SendersJson, " +
-            "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt)", Args(thread), ct);
+            "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt, " +
+            "(SELECT username || '@' || domain FROM inboxes WHERE id = @InboxId))", Args(thread), ct);
         thread.Stored = true;
     }
 
@@ -58,6 +62,12 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
+    public async Task<MailThread?> FindAsync(string orgId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM threads WHERE org_id = @orgId AND id = @id", new { orgId, id }, ct);
         return row is null ? null : Map(row);
     }
 
@@ -87,18 +97,4 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
             "ORDER BY last_activity_at DESC LIMIT 1", new { inboxId, normalizedSubject, since = Time.Ms(since) }, ct);
         return row is null ? null : Map(row);
     }
-
-    public Task<IReadOnlyList<string>?> DeleteAsync(string orgId, string inboxId, string id, CancellationToken ct = default) =>
-        db.InTransactionAsync<IReadOnlyList<string>?>(async () =>
-        {
-            var args = new { orgId, inboxId, id };
-            if (await db.ScalarAsync<long>("SELECT COUNT(*) FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", args, ct) == 0)
-                return null;
-            var blobs = (await db.QueryAsync<string>(
-                "SELECT raw_blob_key FROM messages WHERE thread_id = @id AND raw_blob_key IS NOT NULL " +
-                "UNION ALL SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.thread_id = @id", args, ct)).ToList();
-            // Attachments and messages go with the thread (ON DELETE CASCADE).
-            await db.ExecuteAsync("DELETE FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", args, ct);
-            return blobs;
-        }, ct);
 }

@@ -49,6 +49,7 @@ public static class StorageServices
         services.AddSingleton<IEventRepository, EventRepository>();
         services.AddSingleton<IMessageRepository, MessageRepository>();
         services.AddSingleton<IThreadRepository, ThreadRepository>();
+        services.AddSingleton<IMailDeletionRepository, MailDeletionRepository>();
         services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
         services.AddSingleton<IOutboundDeliveryRepository, OutboundDeliveryRepository>();
         services.AddSingleton<IIdempotencyRepository, IdempotencyRepository>();
@@ -56,6 +57,7 @@ public static class StorageServices
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<InboxService>();
+        services.AddSingleton<MailDeletion>();
         services.AddSingleton<DomainService>();
         services.AddSingleton(sp => sp.GetRequiredService<PlatformSettings>().Dns);
         services.AddSingleton<DomainVerifier>();

@@ -58,10 +58,11 @@ public static class InboxEndpoints
             return V0Routes.Ok(ToResponse(inbox));
         }).Accepts<UpdateInboxRequest>("application/json").Produces<InboxResponse>().Produces<ApiError>(404);
 
-        inboxes.MapDelete("/{inboxId}", async (HttpContext http, IInboxRepository repository, string inboxId) =>
-            await repository.DeleteAsync(Caller.Of(http).OrgId, inboxId, http.RequestAborted)
-                ? Results.NoContent()
-                : V0Errors.NotFound("inbox"))
-            .Produces(204).Produces<ApiError>(404);
+        // v0 deletes the inbox with all its mail.
+        inboxes.MapDelete("/{inboxId}", async (HttpContext http, MailDeletion deletion, string inboxId) =>
+        {
+            await deletion.DeleteInboxAsync(Caller.Of(http).OrgId, inboxId, http.RequestAborted);
+            return Results.NoContent();
+        }).Produces(204).Produces<ApiError>(404);
     }
 }

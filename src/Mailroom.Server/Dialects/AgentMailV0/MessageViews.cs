@@ -3,7 +3,10 @@ using Mailroom.Core.Threads;
 
 namespace Mailroom.Server.Dialects.AgentMailV0;
 
-/// <summary>The v0 shapes of messages and threads, shared by the message, thread and event payloads.</summary>
+/// <summary>
+/// The v0 shapes of messages and threads, shared by the message, thread and event payloads. v0 reaches mail only
+/// through its inbox, so the mail it shows always has one (mail kept from a deleted inbox is not v0's to show).
+/// </summary>
 public static class MessageViews
 {
     public sealed record AttachmentItem(string AttachmentId, string? Filename, long Size, string ContentType, string? ContentDisposition, string? ContentId);
@@ -32,7 +35,7 @@ public static class MessageViews
     public static AttachmentItem Item(Attachment a) => new(a.Id, a.FileName, a.Size, a.ContentType, a.Disposition, a.ContentId);
 
     public static MessageItem Item(Message m, IReadOnlyList<Attachment> attachments) =>
-        new(m.InboxId, m.ThreadId, m.Id, m.Direction, m.Status, m.Labels, m.Timestamp, m.From, m.To, NullIfEmpty(m.Cc), m.Subject, m.Preview, m.Size,
+        new(m.InboxId!, m.ThreadId, m.Id, m.Direction, m.Status, m.Labels, m.Timestamp, m.From, m.To, NullIfEmpty(m.Cc), m.Subject, m.Preview, m.Size,
             attachments.Select(Item).ToList());
 
     public static MessageDetail Detail(Message m, IReadOnlyList<Attachment> attachments)
@@ -40,13 +43,13 @@ public static class MessageViews
         // Headers as an object: the first occurrence of each name (Received and friends repeat).
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in m.Headers) headers.TryAdd(name, value);
-        return new(m.InboxId, m.ThreadId, m.Id, m.Direction, m.Status, m.Labels, m.Timestamp, m.From, NullIfEmpty(m.ReplyTo), m.To,
+        return new(m.InboxId!, m.ThreadId, m.Id, m.Direction, m.Status, m.Labels, m.Timestamp, m.From, NullIfEmpty(m.ReplyTo), m.To,
             NullIfEmpty(m.Cc), NullIfEmpty(m.Bcc), m.Subject, m.Preview, m.Text, m.Html, m.InReplyTo, NullIfEmpty(m.References), headers, m.Size,
             attachments.Select(Item).ToList(),
             m.Authentication is { } auth ? new AuthenticationView(auth.Spf, auth.Dkim, auth.Dmarc, auth.Results) : null,
             m.CreatedAt, m.UpdatedAt);
     }
 
-    public static ThreadItem Item(MailThread t) => new(t.InboxId, t.Id, t.Labels, t.LastActivityAt, t.ReceivedAt, t.SentAt, t.Senders,
+    public static ThreadItem Item(MailThread t) => new(t.InboxId!, t.Id, t.Labels, t.LastActivityAt, t.ReceivedAt, t.SentAt, t.Senders,
         t.Recipients, t.Subject, t.Preview, t.LastMessageId, t.MessageCount, t.Size);
 }

@@ -1,4 +1,3 @@
-using Mailroom.Core.Blobs;
 using Mailroom.Core.Common;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
@@ -30,24 +29,13 @@ public static class ThreadEndpoints
             var details = new List<MessageViews.MessageDetail>();
             foreach (var m in await messages.ListByThreadAsync(orgId, thread.Id, http.RequestAborted))
                 details.Add(MessageViews.Detail(m, await messages.ListAttachmentsAsync(m.Id, http.RequestAborted)));
-            return V0Routes.Ok(new MessageViews.ThreadDetail(thread.InboxId, thread.Id, thread.Subject, thread.MessageCount, thread.Preview,
+            return V0Routes.Ok(new MessageViews.ThreadDetail(inboxId, thread.Id, thread.Subject, thread.MessageCount, thread.Preview,
                 thread.Labels, thread.Senders, thread.Recipients, thread.LastActivityAt, details));
         }).Produces<MessageViews.ThreadDetail>().Produces<ApiError>(404);
 
-        threads.MapDelete("/{threadId}", async (HttpContext http, IThreadRepository repository, IBlobStore blobs, ILoggerFactory logs,
-            string inboxId, string threadId) =>
+        threads.MapDelete("/{threadId}", async (HttpContext http, MailDeletion deletion, string inboxId, string threadId) =>
         {
-            var blobKeys = await repository.DeleteAsync(Caller.Of(http).OrgId, inboxId, threadId, http.RequestAborted);
-            if (blobKeys is null) return V0Errors.NotFound("thread");
-            // The rows are gone; a blob that fails to delete is only disk space, so it is logged, not fatal.
-            foreach (var key in blobKeys)
-            {
-                try { await blobs.DeleteAsync(key, http.RequestAborted); }
-                catch (Exception e) when (e is IOException or System.Data.Common.DbException)
-                {
-                    logs.CreateLogger("threads").LogWarning(e, "blob {Key} of a deleted thread was not removed", key);
-                }
-            }
+            await deletion.DeleteThreadAsync(Caller.Of(http).OrgId, inboxId, threadId, http.RequestAborted);
             return Results.NoContent();
         }).Produces(204).Produces<ApiError>(404);
     }
