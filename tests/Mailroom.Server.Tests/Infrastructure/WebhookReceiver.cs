@@ -18,6 +18,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private WebhookReceiver(WebApplication app) => _app = app;
 
     public ConcurrentQueue<Received> Requests { get; } = new();
+    /// <summary>How long each request waits before it is answered (a slow endpoint).</summary>
+    public TimeSpan Delay { get; set; }
     public string Url { get; private set; } = "";
 
     public static async Task<WebhookReceiver> StartAsync(int failFirst = 0)
@@ -32,6 +34,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await new StreamReader(http.Request.Body).ReadToEndAsync();
             receiver.Requests.Enqueue(new Received(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
                 http.Request.Headers["webhook-signature"].ToString(), body));
+            if (receiver.Delay > TimeSpan.Zero) await Task.Delay(receiver.Delay);
             return Interlocked.Decrement(ref receiver._failuresLeft) >= 0 ? Results.StatusCode(503) : Results.Ok();
         });
         await app.StartAsync();
