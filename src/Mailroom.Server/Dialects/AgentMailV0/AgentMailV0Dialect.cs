@@ -76,4 +76,14 @@ public static class V0Routes
     public static IResult Created<T>(T body) => Results.Json(body, V0Json.Options, statusCode: StatusCodes.Status201Created);
 
     public static Task<T> ReadAsync<T>(HttpRequest request) where T : class => RequestBody.ReadAsync<T>(request, V0Json.Options);
+
+    /// <summary>
+    /// Answers a missing resource as a plain result: v0 always answered these routes' 404 so, without the no-store
+    /// headers the exception path adds, and its contract keeps every header.
+    /// </summary>
+    public static async Task<IResult> MissingAsResult(Func<Task<IResult>> call)
+    {
+        try { return await call(); }
+        catch (NotFoundException missing) { return V0Errors.NotFound(missing.What); }
+    }
 }

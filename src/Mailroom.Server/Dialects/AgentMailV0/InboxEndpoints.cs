@@ -59,10 +59,10 @@ public static class InboxEndpoints
         }).Accepts<UpdateInboxRequest>("application/json").Produces<InboxResponse>().Produces<ApiError>(404);
 
         // v0 deletes the inbox with all its mail.
-        inboxes.MapDelete("/{inboxId}", async (HttpContext http, MailDeletion deletion, string inboxId) =>
+        inboxes.MapDelete("/{inboxId}", (HttpContext http, MailDeletion deletion, string inboxId) => V0Routes.MissingAsResult(async () =>
         {
             await deletion.DeleteInboxAsync(Caller.Of(http).OrgId, inboxId, http.RequestAborted);
             return Results.NoContent();
-        }).Produces(204).Produces<ApiError>(404);
+        })).Produces(204).Produces<ApiError>(404);
     }
 }

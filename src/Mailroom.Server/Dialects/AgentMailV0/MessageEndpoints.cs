@@ -38,9 +38,12 @@ public static class MessageEndpoints
         messages.MapPatch("/{messageId}", async (HttpContext http, Correspondence correspondence, string inboxId, string messageId) =>
         {
             var body = await V0Routes.ReadAsync<UpdateLabelsRequest>(http.Request);
-            var (message, attachments) = await correspondence.SetLabelsAsync(Caller.Of(http).OrgId, inboxId, messageId,
-                body.Labels ?? throw new ValidationException("labels", "is required"), http.RequestAborted);
-            return V0Routes.Ok(MessageViews.Detail(message, attachments));
+            var labels = body.Labels ?? throw new ValidationException("labels", "is required");
+            return await V0Routes.MissingAsResult(async () =>
+            {
+                var (message, attachments) = await correspondence.SetLabelsAsync(Caller.Of(http).OrgId, inboxId, messageId, labels, http.RequestAborted);
+                return V0Routes.Ok(MessageViews.Detail(message, attachments));
+            });
         }).Accepts<UpdateLabelsRequest>("application/json").Produces<MessageViews.MessageDetail>().Produces<ApiError>(404);
 
         messages.MapGet("/{messageId}/attachments/{attachmentId}", async (HttpContext http, IMessageRepository repository,

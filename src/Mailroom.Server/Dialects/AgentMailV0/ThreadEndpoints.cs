@@ -33,10 +33,10 @@ public static class ThreadEndpoints
                 thread.Labels, thread.Senders, thread.Recipients, thread.LastActivityAt, details));
         }).Produces<MessageViews.ThreadDetail>().Produces<ApiError>(404);
 
-        threads.MapDelete("/{threadId}", async (HttpContext http, MailDeletion deletion, string inboxId, string threadId) =>
+        threads.MapDelete("/{threadId}", (HttpContext http, MailDeletion deletion, string inboxId, string threadId) => V0Routes.MissingAsResult(async () =>
         {
             await deletion.DeleteThreadAsync(Caller.Of(http).OrgId, inboxId, threadId, http.RequestAborted);
             return Results.NoContent();
-        }).Produces(204).Produces<ApiError>(404);
+        })).Produces(204).Produces<ApiError>(404);
     }
 }

@@ -51,9 +51,12 @@ public sealed class AttachmentLinks
         app.MapGet(Route, async (HttpContext http, AttachmentLinks links, IMessageRepository messages, IBlobStore blobs, string attachmentId,
             string? expires, string? signature) =>
         {
-            if (!links.IsValid(attachmentId, expires, signature)) throw new LinkRefusedException("signature", "the link is invalid or has expired");
+            var errors = http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path);
+            if (!links.IsValid(attachmentId, expires, signature))
+                return errors.Error(new LinkRefusedException("signature", "the link is invalid or has expired"));
             // The signature is the proof of access: it was only handed to a caller who could read the message.
-            var attachment = await messages.FindAttachmentAsync(attachmentId, http.RequestAborted) ?? throw new NotFoundException("attachment");
+            var attachment = await messages.FindAttachmentAsync(attachmentId, http.RequestAborted);
+            if (attachment is null) return errors.Error(new NotFoundException("attachment"));
             var stream = await blobs.OpenAsync(attachment.BlobKey, http.RequestAborted);
             return Results.Stream(stream, attachment.ContentType, attachment.FileName, enableRangeProcessing: true);
         }).ExcludeFromDescription();
