@@ -4,6 +4,7 @@ using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
 using Mailroom.Server.Net;
 using Mailroom.Server.Webhooks;
+using Mailroom.Server.Workers;
 
 namespace Mailroom.Server.Hosting;
 
@@ -16,7 +17,8 @@ public static class MailroomApp
     private static IApiDialect[] Dialects() => [new AgentMailV0Dialect()];
 
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
-    public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
+    /// <param name="moreDialects">Served after the product's own (tests mount a dialect of their own to check routing).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null, IReadOnlyList<IApiDialect>? moreDialects = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -24,7 +26,7 @@ public static class MailroomApp
         var options = builder.Configuration.GetSection(MailroomOptions.Section).Get<MailroomOptions>() ?? new MailroomOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddMailroomCore(options);
-        var dialects = new ApiDialects(Dialects());
+        var dialects = new ApiDialects([.. Dialects(), .. moreDialects ?? []]);
         builder.Services.AddSingleton(dialects);
         foreach (var dialect in dialects.All) dialect.AddServices(builder.Services, builder.Configuration);
         builder.Services.AddExceptionHandler<DialectExceptionHandler>();

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mailroom.Core.Organizations;
+using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Hosting;
 using Mailroom.Tests.Shared;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -32,7 +33,15 @@ public sealed class MailroomTestServer : IAsyncDisposable
 
     public static Task<MailroomTestServer> StartAsync(string provider, params string[] configuration) => StartAsync(provider, null, configuration);
 
-    public static async Task<MailroomTestServer> StartAsync(string provider, Action<IServiceCollection>? replaceServices, params string[] configuration)
+    public static Task<MailroomTestServer> StartAsync(string provider, Action<IServiceCollection>? replaceServices, params string[] configuration) =>
+        StartAsync(provider, replaceServices, null, configuration);
+
+    /// <summary>The server with <paramref name="moreDialects"/> mounted after the product's own.</summary>
+    public static Task<MailroomTestServer> StartWithDialectsAsync(string provider, IReadOnlyList<IApiDialect> moreDialects,
+        params string[] configuration) => StartAsync(provider, null, moreDialects, configuration);
+
+    private static async Task<MailroomTestServer> StartAsync(string provider, Action<IServiceCollection>? replaceServices,
+        IReadOnlyList<IApiDialect>? moreDialects, string[] configuration)
     {
         var database = await TestDatabase.CreateAsync(provider);
         // Tests never ask the machine's resolvers: DNS goes to a dead loopback port unless a test names a server,
@@ -42,7 +51,7 @@ public sealed class MailroomTestServer : IAsyncDisposable
             "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Mailroom:Dns:Servers=127.0.0.1:9",
             "--Mailroom:DomainRecheckInterval=00:00:00", "--Mailroom:Smtp:Listen=127.0.0.1:0", .. database.HostArguments(), .. configuration,
         ];
-        var app = MailroomApp.Build(args, replaceServices);
+        var app = MailroomApp.Build(args, replaceServices, moreDialects);
         await app.MigrateAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

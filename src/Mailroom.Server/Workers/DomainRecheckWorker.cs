@@ -1,6 +1,6 @@
 using Mailroom.Core.Domains;
 
-namespace Mailroom.Server.Mail;
+namespace Mailroom.Server.Workers;
 
 /// <summary>Re-checks every domain's DNS records periodically, so a domain verifies without a call and a broken one is noticed.</summary>
 public sealed class DomainRecheckWorker(IDomainRepository domains, DomainVerifier verifier, Hosting.MailroomOptions options,
