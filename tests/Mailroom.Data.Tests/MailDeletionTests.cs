@@ -94,7 +94,7 @@ public sealed class MailDeletionTests
         };
         await f.Db.InTransactionAsync(async () =>
         {
-            var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, null, [], message.Subject);
+            var thread = await threading.ThreadForAsync(inbox, null, [], message.Subject);
             await threading.AddAsync(thread, message, [new Attachment
             {
                 Id = Ids.New(Ids.Attachment), OrgId = inbox.OrgId, MessageId = message.Id, ContentType = "text/plain", Size = 1, BlobKey = attachmentKey, CreatedAt = f.Now,

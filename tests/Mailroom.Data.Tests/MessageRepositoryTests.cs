@@ -39,13 +39,13 @@ public sealed class MessageRepositoryTests
         var inbox = await InboxAsync(f, f.OrgA, "threads");
 
         var first = NewMessage(inbox, "a@x", f.Now);
-        var firstThread = await threading.ThreadForAsync(f.OrgA, inbox.Id, first.InReplyTo, first.References, first.Subject);
+        var firstThread = await threading.ThreadForAsync(inbox, first.InReplyTo, first.References, first.Subject);
         await threading.AddAsync(firstThread, first, []);
         var reply = NewMessage(inbox, "b@x", f.Now.AddMinutes(1), inReplyTo: "a@x", direction: MessageDirection.Outbound);
-        var replyThread = await threading.ThreadForAsync(f.OrgA, inbox.Id, reply.InReplyTo, reply.References, reply.Subject);
+        var replyThread = await threading.ThreadForAsync(inbox, reply.InReplyTo, reply.References, reply.Subject);
         await threading.AddAsync(replyThread, reply, []);
         var stray = NewMessage(inbox, "c@x", f.Now.AddMinutes(2), inReplyTo: "unknown@elsewhere");
-        var strayThread = await threading.ThreadForAsync(f.OrgA, inbox.Id, stray.InReplyTo, stray.References, stray.Subject);
+        var strayThread = await threading.ThreadForAsync(inbox, stray.InReplyTo, stray.References, stray.Subject);
 
         Assert.Equal(firstThread.Id, replyThread.Id);
         Assert.NotEqual(firstThread.Id, strayThread.Id);
@@ -70,7 +70,7 @@ public sealed class MessageRepositoryTests
         var threads = new ThreadRepository(f.Db);
         var inbox = await InboxAsync(f, f.OrgA, "store");
         var threading = new Threading(threads, messages, TimeProvider.System);
-        var thread = await threading.ThreadForAsync(f.OrgA, inbox.Id, null, [], "Hello");
+        var thread = await threading.ThreadForAsync(inbox, null, [], "Hello");
         var message = NewMessage(inbox, "m@x", f.Now);
         var attachment = new Attachment
         {

@@ -96,7 +96,7 @@ public sealed class MailReception(IBlobStore blobs, IInboxRepository inboxes, Th
                         BlobKey = await blobs.PutAsync("att", new MemoryStream(a.Content, writable: false), sync: false, ct),
                     });
                 }
-                var thread = await threading.ThreadForAsync(inbox.OrgId, inbox.Id, message.InReplyTo, message.References, message.Subject, ct);
+                var thread = await threading.ThreadForAsync(inbox, message.InReplyTo, message.References, message.Subject, ct);
                 await threading.AddAsync(thread, message, attachments, ct);
                 await events.PublishAsync(new MessageReceived(message, attachments), ct);
                 if (parsed is not null) await bounces.HandleAsync(inbox, parsed, ct);

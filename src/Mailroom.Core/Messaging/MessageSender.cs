@@ -83,7 +83,7 @@ public sealed class MessageSender(
         {
             var thread = mail.ThreadId is not null && await threads.GetAsync(inbox.OrgId, inbox.Id, mail.ThreadId, ct) is { } existing
                 ? existing
-                : await threading.ThreadForAsync(inbox.OrgId, inbox.Id, mail.InReplyTo, mail.References, mail.Subject, ct);
+                : await threading.ThreadForAsync(inbox, mail.InReplyTo, mail.References, mail.Subject, ct);
             await threading.AddAsync(thread, message, attachments, ct);
             if (rejection is null)
             {

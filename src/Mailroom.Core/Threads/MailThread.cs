@@ -7,10 +7,7 @@ public sealed class MailThread
     public required string OrgId { get; init; }
     /// <summary>Null once the inbox is deleted with its mail kept (an identity deleted through the identities API).</summary>
     public required string? InboxId { get; init; }
-    /// <summary>
-    /// The address of the thread's inbox, which stays when the inbox is deleted with its mail kept. The repository copies
-    /// it from the inbox as it inserts the thread, and reads it with the thread; null on a thread not read from the database.
-    /// </summary>
+    /// <summary>The address of the thread's inbox, set when the thread is opened; it stays when the inbox is deleted with its mail kept.</summary>
     public string? InboxAddress { get; init; }
     public string? Subject { get; set; }
     public string? NormalizedSubject { get; set; }

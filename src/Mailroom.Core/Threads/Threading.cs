@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Mailroom.Core.Common;
+using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 
 namespace Mailroom.Core.Threads;
@@ -22,9 +23,10 @@ public sealed partial class Threading(IThreadRepository threads, IMessageReposit
     public static string NormalizeSubject(string? subject) =>
         Regex.Replace(ReplyPrefixes().Replace(subject ?? "", ""), @"\s+", " ").Trim().ToLowerInvariant();
 
-    public async Task<MailThread> ThreadForAsync(string orgId, string inboxId, string? inReplyTo, IReadOnlyList<string> references,
-        string? subject, CancellationToken ct = default)
+    public async Task<MailThread> ThreadForAsync(Inbox inbox, string? inReplyTo, IReadOnlyList<string> references, string? subject,
+        CancellationToken ct = default)
     {
+        var (orgId, inboxId) = (inbox.OrgId, inbox.Id);
         var pointers = references.Append(inReplyTo).OfType<string>().Where(id => id.Length > 0).Distinct().ToList();
         if (pointers.Count > 0)
         {
@@ -42,7 +44,7 @@ public sealed partial class Threading(IThreadRepository threads, IMessageReposit
         var now = time.GetUtcNow();
         return new MailThread
         {
-            Id = Ids.New(Ids.Thread, time), OrgId = orgId, InboxId = inboxId, Subject = subject,
+            Id = Ids.New(Ids.Thread, time), OrgId = orgId, InboxId = inboxId, InboxAddress = inbox.EmailAddress, Subject = subject,
             NormalizedSubject = NormalizeSubject(subject), LastActivityAt = now, CreatedAt = now, UpdatedAt = now,
         };
     }

@@ -42,7 +42,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
 
     private static object Args(MailThread t) => new
     {
-        t.Id, t.OrgId, t.InboxId, t.Subject, t.NormalizedSubject, t.Preview, LabelsJson = StoredJson.Write(t.Labels),
+        t.Id, t.OrgId, t.InboxId, t.InboxAddress, t.Subject, t.NormalizedSubject, t.Preview, LabelsJson = StoredJson.Write(t.Labels),
         SendersJson = StoredJson.Write(t.Senders), RecipientsJson = StoredJson.Write(t.Recipients), t.MessageCount, t.Size, t.LastMessageId,
         ReceivedAt = Time.Ms(t.ReceivedAt), SentAt = Time.Ms(t.SentAt), LastActivityAt = Time.Ms(t.LastActivityAt),
         CreatedAt = Time.Ms(t.CreatedAt), UpdatedAt = Time.Ms(t.UpdatedAt),
@@ -50,11 +50,10 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
 
     public async Task CreateAsync(MailThread thread, CancellationToken ct = default)
     {
-        // The thread keeps its inbox's address, so that it still names its mailbox once the inbox is deleted with its mail kept.
         await db.ExecuteAsync(
             $"INSERT INTO threads ({Columns}) VALUES (@Id, @OrgId, @InboxId, @Subject, @NormalizedSubject, @Preview, @LabelsJson, @SendersJson, " +
             "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt, " +
-            "(SELECT username || '@' || domain FROM inboxes WHERE id = @InboxId))", Args(thread), ct);
+            "@InboxAddress)", Args(thread), ct);
         thread.Stored = true;
     }
 
