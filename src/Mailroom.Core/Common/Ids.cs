@@ -11,6 +11,7 @@ public static class Ids
 {
     public const string Organization = "org";
     public const string ApiKey = "key";
+    public const string Domain = "dom";
     public const string Inbox = "inb";
     public const string Agent = "agt";
     public const string Thread = "thr";

@@ -5,7 +5,7 @@ public sealed class Domain
 {
     public required string Id { get; init; }
     public required string OrgId { get; init; }
-    /// <summary>Lower-case domain name; the API's <c>domain_id</c>.</summary>
+    /// <summary>Lower-case domain name, unique across organizations (v0 spells it <c>domain_id</c>; other dialects use <see cref="Id"/>).</summary>
     public required string Name { get; init; }
     public string Status { get; set; } = DomainStatus.Pending;
     public bool FeedbackEnabled { get; set; } = true;

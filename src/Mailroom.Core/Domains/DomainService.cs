@@ -35,7 +35,7 @@ public sealed class DomainService(
             var now = time.GetUtcNow();
             var domain = new Domain
             {
-                Id = name, OrgId = orgId, Name = name, FeedbackEnabled = feedbackEnabled ?? true,
+                Id = Ids.New(Ids.Domain, time), OrgId = orgId, Name = name, FeedbackEnabled = feedbackEnabled ?? true,
                 DkimSelector = DkimSelector, DkimPublicKey = publicKey, DkimPrivateKeySealed = sealedPrivateKey,
                 Records = DomainRecords.For(name, DkimSelector, publicKey, platform.Dns),
                 CreatedAt = now, UpdatedAt = now,
