@@ -32,6 +32,8 @@ public static class SmtpReplies
 
     public static SmtpReply InvalidUtf8 { get; } = new(500, "5.5.2", "Command is not valid UTF-8");
 
+    public static SmtpReply ControlCharacterInCommand { get; } = new(501, "5.5.4", "Control characters not allowed in commands");
+
     public static SmtpReply LineTooLong { get; } = new(500, "5.5.6", "Line too long");
 
     public static SmtpReply BadSequence { get; } = new(503, "5.5.1", "Bad sequence of commands");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Mailroom.Smtp.Server.Commands;
 
@@ -13,6 +14,10 @@ public sealed class SmtpServerSession : IDisposable
     private enum InputMode { Command, AuthResponse, Data, Chunk }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>ASCII controls (C0 and DEL): no command syntax allows them (RFC 5321 section 4.1.2), and an argument
+    /// holding one would be echoed into replies and stored in the envelope (the EHLO name goes into Received).</summary>
+    private static readonly SearchValues<byte> ControlCharacters = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), 0x7F]);
 
     private static readonly Dictionary<SmtpVerb, SmtpCommandHandler> Handlers = new SmtpCommandHandler[]
     {
@@ -246,6 +251,11 @@ public sealed class SmtpServerSession : IDisposable
         if (line.IsEmpty || line[^1] != '\r' || line[..^1].Contains((byte)'\r'))
         {
             Reject(SmtpReplies.BareLineFeedInCommand, replies);
+            return (lf + 1, null);
+        }
+        if (line[..^1].ContainsAny(ControlCharacters))
+        {
+            Reject(SmtpReplies.ControlCharacterInCommand, replies);
             return (lf + 1, null);
         }
         try
