@@ -79,12 +79,21 @@ public sealed class SmtpServerSession : IDisposable
     /// <summary>The 220 greeting the driver sends first.</summary>
     public SmtpReply Greet() => SmtpReplies.Greeting(Options.ServerName);
 
-    /// <summary>Called by the driver when the client was silent too long: closes the session.</summary>
-    public SmtpReply TimedOut()
+    /// <summary>Called by the driver when a time limit ran out: closes the session and returns the 421 to send.</summary>
+    public SmtpReply TimedOut(SmtpTimeLimit limit)
     {
         State = SmtpState.Closed;
-        return SmtpReplies.Timeout;
+        return limit switch
+        {
+            SmtpTimeLimit.SessionDuration => SmtpReplies.SessionTimeLimit,
+            SmtpTimeLimit.DataRate => SmtpReplies.DataRateTooLow,
+            _ => SmtpReplies.Timeout,
+        };
     }
+
+    /// <summary>Nothing is partly received (no command line, AUTH response, message or chunk): the client's next
+    /// octet starts something new, so the driver restarts its data-rate clock.</summary>
+    internal bool IsAwaitingInput => (_mode is InputMode.Command or InputMode.AuthResponse) && _lineLength == 0 && !_discardingLongLine;
 
     /// <summary>Called by the driver after the TLS handshake: everything learned before is forgotten (RFC 3207 section 4.2).</summary>
     public void TlsEstablished()
