@@ -32,6 +32,8 @@ public static class SmtpReplies
 
     public static SmtpReply InvalidUtf8 { get; } = new(500, "5.5.2", "Command is not valid UTF-8");
 
+    public static SmtpReply ControlCharacterInCommand { get; } = new(501, "5.5.4", "Control characters not allowed in commands");
+
     public static SmtpReply LineTooLong { get; } = new(500, "5.5.6", "Line too long");
 
     public static SmtpReply BadSequence { get; } = new(503, "5.5.1", "Bad sequence of commands");
@@ -69,7 +71,13 @@ public static class SmtpReplies
 
     public static SmtpReply Timeout { get; } = new(421, "4.4.2", "Idle timeout, closing connection");
 
+    public static SmtpReply SessionTimeLimit { get; } = new(421, "4.4.2", "Session time limit reached, closing connection");
+
+    public static SmtpReply DataRateTooLow { get; } = new(421, "4.4.2", "Data rate too low, closing connection");
+
     public static SmtpReply TooManyConnections { get; } = new(421, "4.3.2", "Too many connections, try again later");
+
+    public static SmtpReply TooManyConnectionsFromAddress { get; } = new(421, "4.7.0", "Too many connections from your address, try again later");
 
     public static SmtpReply ShuttingDown { get; } = new(421, "4.3.2", "Server shutting down");
 

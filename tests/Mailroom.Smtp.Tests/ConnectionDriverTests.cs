@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Net.Security;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mailroom.Smtp.Server;
@@ -141,6 +142,138 @@ public sealed class ConnectionDriverTests
         Assert.Equal(0, await second.GetStream().ReadAsync(new byte[1]));
         await firstClient.SendAsync("QUIT\r\n");
         Assert.Equal(221, (await firstClient.ReadAsync()).Code);
+    }
+
+    [Fact]
+    public async Task One_address_cannot_take_more_than_its_connections_while_another_address_still_can()
+    {
+        await using var server = new LoopbackServer(Options(o => o with { MaxConnections = 10, MaxConnectionsPerAddress = 2 }));
+        var held = new List<(TcpClient Tcp, RawClient Client)>();
+        for (var i = 0; i < 2; i++)
+        {
+            var tcp = await server.ConnectAsync();
+            var client = new RawClient(tcp.GetStream());
+            Assert.Equal(220, (await client.ReadAsync()).Code);
+            held.Add((tcp, client));
+        }
+        using (var third = await server.ConnectAsync())
+        {
+            await using var thirdClient = new RawClient(third.GetStream());
+            Assert.Equal("421 4.7.0 Too many connections from your address, try again later\r\n", (await thirdClient.ReadAsync()).ToWireFormat());
+            Assert.Equal(0, await third.GetStream().ReadAsync(new byte[1]));
+        }
+
+        using var other = await server.ConnectAsync(IPAddress.Parse("127.0.0.2"));
+        await using var otherClient = new RawClient(other.GetStream());
+        Assert.Equal(220, (await otherClient.ReadAsync()).Code);
+        await otherClient.SendAsync("EHLO other.test\r\n");
+        Assert.Equal(250, (await otherClient.ReadAsync()).Code);
+
+        // A connection that ends gives its slot back to its address.
+        await held[0].Client.SendAsync("QUIT\r\n");
+        Assert.Equal(221, (await held[0].Client.ReadAsync()).Code);
+        Assert.Equal(0, await held[0].Tcp.GetStream().ReadAsync(new byte[1]));
+        using var again = await server.ConnectAsync();
+        await using var againClient = new RawClient(again.GetStream());
+        Assert.Equal(220, (await againClient.ReadAsync()).Code);
+        foreach (var (tcp, client) in held)
+        {
+            await client.DisposeAsync();
+            tcp.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_dribbles_commands_is_cut_off_at_the_session_deadline()
+    {
+        // Each byte comes well within the idle timeout and the rate is off: only the deadline can end this session.
+        await using var server = new LoopbackServer(Options(o => o with
+        {
+            IdleTimeout = TimeSpan.FromSeconds(2), MinDataRate = 0, MaxSessionDuration = TimeSpan.FromSeconds(3),
+        }));
+        using var tcp = await server.ConnectAsync();
+        await using var client = new RawClient(tcp.GetStream());
+        await client.ReadAsync();
+        var reply = await DribbleAsync(client, string.Concat(Enumerable.Repeat("NOOP\r\n", 30)), TimeSpan.FromMilliseconds(100));
+        Assert.Equal("421 4.4.2 Session time limit reached, closing connection\r\n", reply.ToWireFormat());
+        Assert.Equal(0, await tcp.GetStream().ReadAsync(new byte[1]));
+    }
+
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("EHLO c\r\nMAIL FROM:<s@remote.test>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n", 4)]
+    [InlineData("EHLO c\r\nMAIL FROM:<s@remote.test>\r\nRCPT TO:<alice@example.com>\r\nBDAT 100000 LAST\r\n", 3)]
+    public async Task A_command_line_or_message_slower_than_the_minimum_rate_is_cut_off(string setup, int setupReplies)
+    {
+        // 20 octets a second against a minimum of 1000: cut off soon after the idle allowance, though no gap reaches it.
+        await using var server = new LoopbackServer(Options(o => o with { IdleTimeout = TimeSpan.FromSeconds(2), MinDataRate = 1000 }));
+        using var tcp = await server.ConnectAsync();
+        await using var client = new RawClient(tcp.GetStream());
+        await client.ReadAsync();
+        await client.SendAsync(setup);
+        for (var i = 0; i < setupReplies; i++)
+        {
+            Assert.True((await client.ReadAsync()).Code < 400);
+        }
+        var reply = await DribbleAsync(client, "Subject: slow" + new string('x', 200), TimeSpan.FromMilliseconds(50));
+        Assert.Equal("421 4.4.2 Data rate too low, closing connection\r\n", reply.ToWireFormat());
+        Assert.Equal(0, await tcp.GetStream().ReadAsync(new byte[1]));
+        Assert.Empty(server.Store.Messages);
+    }
+
+    [Fact]
+    public async Task Pauses_between_commands_are_not_held_against_the_data_rate()
+    {
+        // The rate clock restarts at each command boundary; only the idle timeout bounds a pause there.
+        await using var server = new LoopbackServer(Options(o => o with { IdleTimeout = TimeSpan.FromSeconds(2), MinDataRate = 1_000_000 }));
+        using var tcp = await server.ConnectAsync();
+        await using var client = new RawClient(tcp.GetStream());
+        await client.ReadAsync();
+        foreach (var command in new[] { "EHLO c\r\n", "MAIL FROM:<s@remote.test>\r\n", "RCPT TO:<alice@example.com>\r\n", "DATA\r\n" })
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(600));
+            await client.SendAsync(command);
+            Assert.True((await client.ReadAsync()).Code < 400);
+        }
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        await client.SendAsync("Subject: paused\r\n\r\nhi\r\n.\r\n");
+        Assert.Equal(250, (await client.ReadAsync()).Code);
+        Assert.Single(server.Store.Messages);
+    }
+
+    /// <summary>Sends <paramref name="text"/> one octet per <paramref name="interval"/> and returns the first reply that is not 250.</summary>
+    private static async Task<SmtpReply> DribbleAsync(RawClient client, string text, TimeSpan interval)
+    {
+        var answer = FirstRefusalAsync(client);
+        foreach (var octet in text)
+        {
+            if (answer.IsCompleted)
+            {
+                break;
+            }
+            try
+            {
+                await client.SendAsync(octet.ToString());
+            }
+            catch (IOException)
+            {
+                break;
+            }
+            await Task.WhenAny(answer, Task.Delay(interval));
+        }
+        return await answer;
+    }
+
+    private static async Task<SmtpReply> FirstRefusalAsync(RawClient client)
+    {
+        while (true)
+        {
+            var reply = await client.ReadAsync();
+            if (reply.Code != 250)
+            {
+                return reply;
+            }
+        }
     }
 
     [Fact]

@@ -76,6 +76,29 @@ public sealed class LimitsAndPipeliningTests
         Assert.Equal("500 5.5.2 Command is not valid UTF-8\r\n", await harness.SendAsync([.. "NOOP "u8, 0xC3, 0x28, (byte)'\r', (byte)'\n']));
     }
 
+    [Theory]
+    [InlineData("EHLO client\0.test\r\n")]
+    [InlineData("HELO client\0.test\r\n")]
+    [InlineData("EHLO client.test\u001B[2J\r\n")]
+    [InlineData("EHLO client\tname\r\n")]
+    [InlineData("EHLO client.test\u007F\r\n")]
+    public async Task Control_characters_in_a_greeting_are_refused_not_echoed(string line)
+    {
+        using var harness = new SessionHarness();
+        Assert.Equal("501 5.5.4 Control characters not allowed in commands\r\n", await harness.SendAsync(line));
+        Assert.Equal(SmtpState.Connected, harness.Session.State);
+        Assert.Null(harness.Session.Info.HeloName);
+    }
+
+    [Fact]
+    public async Task Control_characters_in_mail_parameters_are_refused_not_echoed()
+    {
+        using var harness = new SessionHarness();
+        await harness.SendAsync("EHLO c\r\n");
+        Assert.Equal("501 5.5.4 Control characters not allowed in commands\r\n", await harness.SendAsync("MAIL FROM:<s@remote.test> X\0=1\r\n"));
+        Assert.Equal(SmtpState.Greeted, harness.Session.State);
+    }
+
     [Fact]
     public async Task Too_many_bad_commands_close_with_421()
     {

@@ -26,9 +26,10 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    public async Task<TcpClient> ConnectAsync()
+    /// <summary>Connects from <paramref name="from"/> (any loopback address on Linux) or, by default, from 127.0.0.1.</summary>
+    public async Task<TcpClient> ConnectAsync(IPAddress? from = null)
     {
-        var client = new TcpClient();
+        var client = new TcpClient(new IPEndPoint(from ?? IPAddress.Loopback, 0));
         await client.ConnectAsync(IPAddress.Loopback, Port);
         return client;
     }

@@ -349,11 +349,14 @@ public sealed class ServerSessionTests
         Assert.Equal("503 5.5.1 Bad sequence of commands\r\n", await harness.SendAsync("AUTH PLAIN\r\n"));
     }
 
-    [Fact]
-    public void Timed_out_session_closes_with_421()
+    [Theory]
+    [InlineData(SmtpTimeLimit.Idle, "421 4.4.2 Idle timeout, closing connection\r\n")]
+    [InlineData(SmtpTimeLimit.SessionDuration, "421 4.4.2 Session time limit reached, closing connection\r\n")]
+    [InlineData(SmtpTimeLimit.DataRate, "421 4.4.2 Data rate too low, closing connection\r\n")]
+    public void Timed_out_session_closes_with_421(SmtpTimeLimit limit, string reply)
     {
         using var harness = new SessionHarness();
-        Assert.Equal("421 4.4.2 Idle timeout, closing connection\r\n", harness.Session.TimedOut().ToWireFormat());
+        Assert.Equal(reply, harness.Session.TimedOut(limit).ToWireFormat());
         Assert.Equal(SmtpState.Closed, harness.Session.State);
     }
 }

@@ -7,8 +7,8 @@ namespace Mailroom.Smtp.Server;
 
 /// <summary>
 /// Runs one SMTP connection over a stream the caller accepted: sends the greeting, feeds what it reads to an
-/// <see cref="SmtpServerSession"/>, writes the replies of each read in one batch, applies the idle timeout and
-/// performs STARTTLS. The caller owns and disposes <c>stream</c>.
+/// <see cref="SmtpServerSession"/>, writes the replies of each read in one batch, applies the time limits
+/// (<see cref="SmtpConnectionTimer"/>) and performs STARTTLS. The caller owns and disposes <c>stream</c>.
 /// </summary>
 public sealed class SmtpServerConnection(SmtpServerOptions options, ISmtpRecipientPolicy recipientPolicy, ISmtpMessageStore store,
     ISmtpAuthenticator? authenticator = null, TimeProvider? time = null)
@@ -19,32 +19,33 @@ public sealed class SmtpServerConnection(SmtpServerOptions options, ISmtpRecipie
     public async Task RunAsync(Stream stream, SmtpConnectionContext context, CancellationToken cancellationToken)
     {
         using var session = new SmtpServerSession(options, context, recipientPolicy, store, authenticator, time);
-        // Armed around each read, write and handshake: a client that neither sends nor receives is cut off.
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Armed around each read, write and handshake: a client that is silent, too slow or too long is cut off.
+        using var timer = new SmtpConnectionTimer(options, cancellationToken);
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         var current = stream;
         SslStream? tls = null;
         try
         {
-            await WriteAsync(current, [session.Greet()], idle);
+            await WriteAsync(current, [session.Greet()], timer);
             while (session.State != SmtpState.Closed)
             {
-                idle.CancelAfter(options.IdleTimeout);
-                var read = await current.ReadAsync(buffer.AsMemory(0, ReadBufferSize), idle.Token);
-                idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                timer.ArmForRead(session.IsAwaitingInput);
+                var read = await current.ReadAsync(buffer.AsMemory(0, ReadBufferSize), timer.Token);
+                timer.Disarm();
                 if (read == 0)
                 {
                     // The client went away; an unfinished transaction is dropped unacknowledged.
                     return;
                 }
+                timer.Received(read);
                 var output = await session.ReceiveAsync(buffer.AsMemory(0, read), cancellationToken);
-                await WriteAsync(current, output.Replies, idle);
+                await WriteAsync(current, output.Replies, timer);
                 if (output.Action == SmtpSessionAction.StartTls)
                 {
                     tls = new SslStream(current, leaveInnerStreamOpen: true);
-                    idle.CancelAfter(options.IdleTimeout);
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = options.Certificate }, idle.Token);
-                    idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                    timer.ArmForWrite();
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = options.Certificate }, timer.Token);
+                    timer.Disarm();
                     current = tls;
                     session.TlsEstablished();
                 }
@@ -56,7 +57,7 @@ public sealed class SmtpServerConnection(SmtpServerOptions options, ISmtpRecipie
         }
         catch (OperationCanceledException)
         {
-            await TryWriteAsync(current, session.TimedOut());
+            await TryWriteAsync(current, session.TimedOut(timer.Limit));
         }
         catch (Exception e) when (e is IOException or AuthenticationException or ObjectDisposedException)
         {
@@ -72,16 +73,16 @@ public sealed class SmtpServerConnection(SmtpServerOptions options, ISmtpRecipie
         }
     }
 
-    private async Task WriteAsync(Stream stream, IReadOnlyList<SmtpReply> replies, CancellationTokenSource idle)
+    private static async Task WriteAsync(Stream stream, IReadOnlyList<SmtpReply> replies, SmtpConnectionTimer timer)
     {
         if (replies.Count == 0)
         {
             return;
         }
-        idle.CancelAfter(options.IdleTimeout);
-        await stream.WriteAsync(Encode(replies), idle.Token);
-        await stream.FlushAsync(idle.Token);
-        idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        timer.ArmForWrite();
+        await stream.WriteAsync(Encode(replies), timer.Token);
+        await stream.FlushAsync(timer.Token);
+        timer.Disarm();
     }
 
     private static byte[] Encode(IReadOnlyList<SmtpReply> replies)

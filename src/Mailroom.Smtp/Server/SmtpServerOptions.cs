@@ -31,11 +31,24 @@ public sealed record SmtpServerOptions
     /// <summary>Rejected commands (unknown, syntax, sequence, bare LF, too long) per connection; reaching it gives <c>421 4.7.0</c> and closes.</summary>
     public int MaxBadCommands { get; init; } = 10;
 
-    /// <summary>Time the driver waits for the client to send anything; then <c>421 4.4.2</c> and close.</summary>
+    /// <summary>Time the driver waits for the client to send anything (or to read a reply); then <c>421 4.4.2</c> and close.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Simultaneous connections handled by one <see cref="SmtpServer"/>; the next gets <c>421 4.3.2</c> and is closed.</summary>
     public int MaxConnections { get; init; } = 100;
+
+    /// <summary>Simultaneous connections from one IP address, so that one client cannot take every slot; the next gets
+    /// <c>421 4.7.0</c> and is closed. Postfix's default: a busy sending MTA opens up to 20 per destination.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 50;
+
+    /// <summary>Longest a connection may last, however active; at the next read past it the client gets <c>421 4.4.2</c>
+    /// and is closed (a message being received is dropped, never acknowledged).</summary>
+    public TimeSpan MaxSessionDuration { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Slowest a command line or a message (DATA, BDAT) may arrive, in octets per second: a transfer gets
+    /// <see cref="IdleTimeout"/> plus 1/rate second per octet received; slower gets <c>421 4.4.2</c> and is closed.
+    /// 0 turns it off.</summary>
+    public int MinDataRate { get; init; } = 1024;
 
     /// <summary>Certificate for STARTTLS. STARTTLS is advertised only when set (see <see cref="SmtpCertificates.CreateSelfSigned"/>).</summary>
     public X509Certificate2? Certificate { get; init; }

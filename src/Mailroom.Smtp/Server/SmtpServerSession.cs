@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Mailroom.Smtp.Server.Commands;
 
@@ -13,6 +14,10 @@ public sealed class SmtpServerSession : IDisposable
     private enum InputMode { Command, AuthResponse, Data, Chunk }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>ASCII controls (C0 and DEL): no command syntax allows them (RFC 5321 section 4.1.2), and an argument
+    /// holding one would be echoed into replies and stored in the envelope (the EHLO name goes into Received).</summary>
+    private static readonly SearchValues<byte> ControlCharacters = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), 0x7F]);
 
     private static readonly Dictionary<SmtpVerb, SmtpCommandHandler> Handlers = new SmtpCommandHandler[]
     {
@@ -74,12 +79,21 @@ public sealed class SmtpServerSession : IDisposable
     /// <summary>The 220 greeting the driver sends first.</summary>
     public SmtpReply Greet() => SmtpReplies.Greeting(Options.ServerName);
 
-    /// <summary>Called by the driver when the client was silent too long: closes the session.</summary>
-    public SmtpReply TimedOut()
+    /// <summary>Called by the driver when a time limit ran out: closes the session and returns the 421 to send.</summary>
+    public SmtpReply TimedOut(SmtpTimeLimit limit)
     {
         State = SmtpState.Closed;
-        return SmtpReplies.Timeout;
+        return limit switch
+        {
+            SmtpTimeLimit.SessionDuration => SmtpReplies.SessionTimeLimit,
+            SmtpTimeLimit.DataRate => SmtpReplies.DataRateTooLow,
+            _ => SmtpReplies.Timeout,
+        };
     }
+
+    /// <summary>Nothing is partly received (no command line, AUTH response, message or chunk): the client's next
+    /// octet starts something new, so the driver restarts its data-rate clock.</summary>
+    internal bool IsAwaitingInput => (_mode is InputMode.Command or InputMode.AuthResponse) && _lineLength == 0 && !_discardingLongLine;
 
     /// <summary>Called by the driver after the TLS handshake: everything learned before is forgotten (RFC 3207 section 4.2).</summary>
     public void TlsEstablished()
@@ -246,6 +260,11 @@ public sealed class SmtpServerSession : IDisposable
         if (line.IsEmpty || line[^1] != '\r' || line[..^1].Contains((byte)'\r'))
         {
             Reject(SmtpReplies.BareLineFeedInCommand, replies);
+            return (lf + 1, null);
+        }
+        if (line[..^1].ContainsAny(ControlCharacters))
+        {
+            Reject(SmtpReplies.ControlCharacterInCommand, replies);
             return (lf + 1, null);
         }
         try

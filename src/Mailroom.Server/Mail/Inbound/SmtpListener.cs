@@ -35,6 +35,9 @@ public sealed class SmtpListener(SmtpOptions options, PlatformSettings platform,
             MaxRecipients = options.MaxRecipients,
             MaxConnections = options.MaxConnections,
             IdleTimeout = options.IdleTimeout,
+            MaxConnectionsPerAddress = options.MaxConnectionsPerAddress,
+            MaxSessionDuration = options.MaxSessionDuration,
+            MinDataRate = options.MinDataRate,
             Certificate = LoadCertificate(),
         }, policy, store, time: time);
         var connections = new List<Task>();
