@@ -34,7 +34,7 @@ public static class MailroomApp
         builder.Services.AddApiRateLimiting(options.RateLimit);
         var webhooks = builder.Configuration.GetSection("Mailroom:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions();
         builder.Services.AddSingleton(webhooks);
-        builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets);
+        builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets, builder.Configuration.GetSection("Mailroom:Fetch").Get<FetchOptions>() ?? new FetchOptions());
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService<WebhookWorker>();
         builder.Services.AddMailroomDns(builder.Configuration);

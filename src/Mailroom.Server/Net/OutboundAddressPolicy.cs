@@ -78,8 +78,10 @@ public static class GuardedHttp
 {
     public const string ClientName = "guarded";
 
-    public static IServiceCollection AddGuardedHttp(this IServiceCollection services, bool allowPrivateTargets)
+    public static IServiceCollection AddGuardedHttp(this IServiceCollection services, bool allowPrivateTargets, FetchOptions fetch)
     {
+        services.AddSingleton(fetch);
+        services.AddSingleton<GuardedFetch>();
         var policy = new OutboundAddressPolicy(allowPrivateTargets);
         services.AddSingleton(policy);
         services.AddSingleton<Core.Webhooks.IOutboundTargetPolicy>(policy);
