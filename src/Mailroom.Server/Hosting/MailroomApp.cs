@@ -46,6 +46,8 @@ public static class MailroomApp
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // A wrong Mailroom:PublicUrl stops the start instead of failing the first link handed out.
+        app.Services.GetRequiredService<AttachmentLinks>();
         app.UseRequestLog();
         app.UseExceptionHandler();
         app.UseStatusCodePages(DialectExceptionHandler.ForBareStatusAsync);
