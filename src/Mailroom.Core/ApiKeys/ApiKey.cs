@@ -14,6 +14,9 @@ public sealed class ApiKey
     public string? InboxId { get; init; }
     public DateTimeOffset? UsedAt { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>May do everything in the organization, creating and revoking keys included.</summary>
+    public bool IsFullAccess => InboxId is null && Scopes.Split(' ').Contains(ApiKeyScopes.Full);
 }
 
 public static class ApiKeyScopes
@@ -26,6 +29,11 @@ public interface IApiKeyRepository
     Task CreateAsync(ApiKey key, CancellationToken ct = default);
     Task<ApiKey?> FindByHashAsync(string keyHash, CancellationToken ct = default);
     Task<Common.Page<ApiKey>> ListAsync(string orgId, Common.PageRequest page, CancellationToken ct = default);
+    /// <summary>
+    /// All the organization's keys, held against concurrent change until the ambient transaction ends (row locks on
+    /// PostgreSQL; SQLite has one writer at a time), so that two revocations cannot both see the other's key remain.
+    /// </summary>
+    Task<IReadOnlyList<ApiKey>> ListForChangeAsync(string orgId, CancellationToken ct = default);
     Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default);
     /// <summary>Records use; callers throttle so that a busy key does not write on every request.</summary>
     Task TouchAsync(string id, DateTimeOffset usedAt, CancellationToken ct = default);

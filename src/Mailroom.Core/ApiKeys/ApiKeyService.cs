@@ -5,7 +5,7 @@ namespace Mailroom.Core.ApiKeys;
 /// <summary>A key as created: the only moment its full value exists outside the caller.</summary>
 public sealed record CreatedApiKey(ApiKey Key, string Token);
 
-public sealed class ApiKeyService(IApiKeyRepository keys, TimeProvider time)
+public sealed class ApiKeyService(IApiKeyRepository keys, ITransactionRunner transactions, TimeProvider time)
 {
     /// <summary>How stale <c>used_at</c> may get before a request writes it again.</summary>
     public static readonly TimeSpan UsedAtResolution = TimeSpan.FromSeconds(30);
@@ -23,6 +23,22 @@ public sealed class ApiKeyService(IApiKeyRepository keys, TimeProvider time)
         await keys.CreateAsync(key, ct);
         return new CreatedApiKey(key, token.Value);
     }
+
+    /// <summary>
+    /// Revokes a key; false when the organization has no such key. The organization's last full-access key stays: without
+    /// it nobody could create another key, so the organization would be locked out for good.
+    /// </summary>
+    public Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default) =>
+        transactions.InTransactionAsync(async () =>
+        {
+            var all = await keys.ListForChangeAsync(orgId, ct);
+            var key = all.FirstOrDefault(k => k.Id == id);
+            if (key is null) return false;
+            if (key.IsFullAccess && !all.Any(k => k.Id != id && k.IsFullAccess))
+                throw new ConflictException("api_key", "is the organization's last full-access key; create another key before deleting this one",
+                    ErrorCodes.LastFullAccessKey);
+            return await keys.DeleteAsync(orgId, id, ct);
+        }, ct);
 
     /// <summary>The key a bearer token names, or null; marks it used.</summary>
     public async Task<ApiKey?> AuthenticateAsync(string token, CancellationToken ct = default)

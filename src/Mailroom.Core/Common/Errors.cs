@@ -41,7 +41,7 @@ public sealed class NotFoundException(string what) : MailroomException(ErrorKind
     public string What { get; } = what;
 }
 
-public sealed class ConflictException(string field, string detail) : MailroomException(ErrorKind.Conflict, field, detail);
+public sealed class ConflictException(string field, string detail, string? code = null) : MailroomException(ErrorKind.Conflict, field, detail, code);
 
 public sealed class LimitReachedException(string field, string detail) : MailroomException(ErrorKind.LimitReached, field, detail);
 
@@ -50,4 +50,6 @@ public static class ErrorCodes
 {
     /// <summary>A domain was named that the organization has not added.</summary>
     public const string DomainNotInOrganization = "domain_not_in_organization";
+    /// <summary>Deleting the key would leave the organization without a full-access key: a conflict with its state, not a duplicate.</summary>
+    public const string LastFullAccessKey = "last_full_access_key";
 }

@@ -40,6 +40,13 @@ public sealed class ApiKeyRepository(MailroomDatabase db) : IApiKeyRepository
         db.PageAsync<Row, ApiKey>($"SELECT {Columns} FROM api_keys WHERE org_id = @orgId ORDER BY id DESC",
             "SELECT COUNT(*) FROM api_keys WHERE org_id = @orgId", new() { ["orgId"] = orgId }, page, Map, ct);
 
+    public async Task<IReadOnlyList<ApiKey>> ListForChangeAsync(string orgId, CancellationToken ct = default)
+    {
+        var forUpdate = db.Provider == DatabaseProvider.Postgres ? " FOR UPDATE" : "";
+        var rows = await db.QueryAsync<Row>($"SELECT {Columns} FROM api_keys WHERE org_id = @orgId{forUpdate}", new { orgId }, ct);
+        return rows.Select(Map).ToList();
+    }
+
     public async Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default) =>
         await db.ExecuteAsync("DELETE FROM api_keys WHERE org_id = @orgId AND id = @id", new { orgId, id }, ct) > 0;
 

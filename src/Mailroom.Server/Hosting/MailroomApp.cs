@@ -1,3 +1,4 @@
+using Mailroom.Core.Events;
 using Mailroom.Data;
 using Mailroom.Server.Dialects.AgentMailV0;
 using Mailroom.Server.Dialects.Shared;
@@ -21,11 +22,13 @@ public static class MailroomApp
     public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null, IReadOnlyList<IApiDialect>? moreDialects = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        builder.AddMailroomLogging();
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
         var options = builder.Configuration.GetSection(MailroomOptions.Section).Get<MailroomOptions>() ?? new MailroomOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddMailroomCore(options);
+        builder.Services.AddSingleton<IDomainEventSubscriber, MailActivityLog>();
         var dialects = new ApiDialects([.. Dialects(), .. moreDialects ?? []]);
         builder.Services.AddSingleton(dialects);
         foreach (var dialect in dialects.All) dialect.AddServices(builder.Services, builder.Configuration);
@@ -34,7 +37,7 @@ public static class MailroomApp
         builder.Services.AddApiRateLimiting(options.RateLimit);
         var webhooks = builder.Configuration.GetSection("Mailroom:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions();
         builder.Services.AddSingleton(webhooks);
-        builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets);
+        builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets, builder.Configuration.GetSection("Mailroom:Fetch").Get<FetchOptions>() ?? new FetchOptions());
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService<WebhookWorker>();
         builder.Services.AddMailroomDns(builder.Configuration);
@@ -43,6 +46,9 @@ public static class MailroomApp
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // A wrong Mailroom:PublicUrl stops the start instead of failing the first link handed out.
+        app.Services.GetRequiredService<AttachmentLinks>();
+        app.UseRequestLog();
         app.UseExceptionHandler();
         app.UseStatusCodePages(DialectExceptionHandler.ForBareStatusAsync);
         app.UseRateLimiter();

@@ -16,6 +16,10 @@ public sealed class MailroomOptions
     public string? MailHost { get; set; }
     /// <summary>Defaults to <c>{DataDir}/master.key</c>.</summary>
     public string? MasterKeyFile { get; set; }
+    /// <summary>The base URL people and callbacks reach the server at; links Mailroom hands out are built on it when set.</summary>
+    public string? PublicUrl { get; set; }
+    /// <summary>One log line per HTTP request (query strings redacted); off by default.</summary>
+    public bool LogRequests { get; set; }
     public LimitOptions Limits { get; set; } = new();
     public RateLimitOptions RateLimit { get; set; } = new();
 

@@ -29,7 +29,8 @@ public static class StorageServices
         services.AddSingleton(OpenDatabase(options));
         services.AddSingleton(sp => new FileBlobStore(Path.Combine(options.DataDir, "blobs"), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IBlobStore, HybridBlobStore>();
-        services.AddSingleton(sp => new AttachmentLinks(sp.GetRequiredService<SecretBox>(), options.AttachmentLinkLifetime, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AttachmentLinks(sp.GetRequiredService<SecretBox>(), options.AttachmentLinkLifetime, sp.GetRequiredService<TimeProvider>(),
+            options.PublicUrl));
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton<LeaseRecovery>();

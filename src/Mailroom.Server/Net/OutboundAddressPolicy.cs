@@ -27,7 +27,7 @@ public sealed class OutboundAddressPolicy(bool allowPrivateTargets) : Core.Webho
 
     public static bool IsPublic(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        address = Canonical(address);
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) return false;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
@@ -44,11 +44,32 @@ public sealed class OutboundAddressPolicy(bool allowPrivateTargets) : Core.Webho
                      || (b[0] == 203 && b[1] == 0 && b[2] == 113)
                      || b[0] >= 224);
         }
-        if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast) return false;
+        if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6Teredo) return false;
         var bytes = address.GetAddressBytes();
         if ((bytes[0] & 0xFE) == 0xFC) return false; // fc00::/7 unique local
         if (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x0D && bytes[3] == 0xB8) return false; // documentation
+        if (bytes[0] == 0x01 && bytes.AsSpan(1, 7).IndexOfAnyExcept((byte)0) < 0) return false; // 100::/64 discard
+        if (bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B && bytes[4] == 0x00 && bytes[5] == 0x01) return false; // 64:ff9b:1::/48 local NAT64
         return true;
+    }
+
+    /// <summary>
+    /// The address as far as its spelling tells where packets go: without a scope id (<c>::1%2</c> is still loopback),
+    /// and an IPv4 address embedded in IPv6 as that IPv4 address (mapped <c>::ffff:a.b.c.d</c>, compatible <c>::a.b.c.d</c>,
+    /// SIIT <c>::ffff:0:a.b.c.d</c>, NAT64 <c>64:ff9b::a.b.c.d</c>, 6to4 <c>2002:aabb:ccdd::</c>), so that every spelling
+    /// of a private address is judged as that address.
+    /// </summary>
+    private static IPAddress Canonical(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address;
+        var b = address.GetAddressBytes();
+        var head = b.AsSpan(0, 12);
+        if (head.IndexOfAnyExcept((byte)0) < 0) return new IPAddress(b.AsSpan(12, 4)); // ::/96, :: and ::1 included
+        if (head[..10].IndexOfAnyExcept((byte)0) < 0 && b[10] == 0xFF && b[11] == 0xFF) return new IPAddress(b.AsSpan(12, 4));
+        if (head[..8].IndexOfAnyExcept((byte)0) < 0 && b[8] == 0xFF && b[9] == 0xFF && b[10] == 0 && b[11] == 0) return new IPAddress(b.AsSpan(12, 4));
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && head[4..].IndexOfAnyExcept((byte)0) < 0) return new IPAddress(b.AsSpan(12, 4));
+        if (b[0] == 0x20 && b[1] == 0x02) return new IPAddress(b.AsSpan(2, 4));
+        return new IPAddress(b); // drops the scope id
     }
 }
 
@@ -57,8 +78,10 @@ public static class GuardedHttp
 {
     public const string ClientName = "guarded";
 
-    public static IServiceCollection AddGuardedHttp(this IServiceCollection services, bool allowPrivateTargets)
+    public static IServiceCollection AddGuardedHttp(this IServiceCollection services, bool allowPrivateTargets, FetchOptions fetch)
     {
+        services.AddSingleton(fetch);
+        services.AddSingleton<GuardedFetch>();
         var policy = new OutboundAddressPolicy(allowPrivateTargets);
         services.AddSingleton(policy);
         services.AddSingleton<Core.Webhooks.IOutboundTargetPolicy>(policy);

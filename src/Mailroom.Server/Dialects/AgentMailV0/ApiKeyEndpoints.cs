@@ -30,10 +30,10 @@ public static class ApiKeyEndpoints
             return V0Routes.Ok(paging.List(list, ToResponse));
         }).Produces<V0Routes.ListResponse<ApiKeyResponse>>();
 
-        keys.MapDelete("/{keyId}", async (HttpContext http, IApiKeyRepository repository, string keyId) =>
-            await repository.DeleteAsync(Caller.Of(http).OrgId, keyId, http.RequestAborted)
+        keys.MapDelete("/{keyId}", async (HttpContext http, ApiKeyService service, string keyId) =>
+            await service.DeleteAsync(Caller.Of(http).OrgId, keyId, http.RequestAborted)
                 ? Results.NoContent()
                 : V0Errors.NotFound("api key"))
-            .Produces(204).Produces<ApiError>(404);
+            .Produces(204).Produces<ApiError>(404).Produces<ApiError>(409);
     }
 }

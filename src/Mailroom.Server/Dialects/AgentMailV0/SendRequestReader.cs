@@ -12,7 +12,7 @@ namespace Mailroom.Server.Dialects.AgentMailV0;
 /// <c>content</c> or a <c>url</c> fetched through the guarded client with a size limit, and custom headers that
 /// may neither break a line nor replace a header Mailroom writes itself. Every refusal names its field.
 /// </summary>
-public sealed class SendRequestReader(IHttpClientFactory http, OutboundSettings options)
+public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings options)
 {
     public const int MaxRecipients = 100;
 
@@ -137,27 +137,11 @@ public sealed class SendRequestReader(IHttpClientFactory http, OutboundSettings 
             throw new ValidationException(field, "must be an absolute http or https URL");
         try
         {
-            using var response = await http.CreateClient(GuardedHttp.ClientName).GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (!response.IsSuccessStatusCode) throw new ValidationException(field, $"answered HTTP {(int)response.StatusCode}");
-            if (response.Content.Headers.ContentLength > limit) throw new ValidationException(field, $"is larger than the {limit} bytes allowed");
-            await using var stream = await response.Content.ReadAsStreamAsync(ct);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + read > limit) throw new ValidationException(field, $"is larger than the {limit} bytes allowed");
-                buffer.Write(chunk, 0, read);
-            }
-            return buffer.ToArray();
+            return await fetch.GetBytesAsync(uri, limit, ct);
         }
-        catch (HttpRequestException e)
+        catch (FetchFailedException e)
         {
-            throw new ValidationException(field, $"could not be fetched: {e.Message}");
-        }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new ValidationException(field, "could not be fetched: timed out");
+            throw new ValidationException(field, e.Message);
         }
     }
 }

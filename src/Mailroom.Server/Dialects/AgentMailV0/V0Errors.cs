@@ -19,6 +19,8 @@ public sealed class V0Errors : IDialectErrors
             {
                 ErrorKind.Invalid => (StatusCodes.Status400BadRequest, "ValidationError"),
                 ErrorKind.NotFound => (StatusCodes.Status404NotFound, "NotFoundError"),
+                // A clash with the organization's state, not with something that exists already.
+                ErrorKind.Conflict when error.Code == ErrorCodes.LastFullAccessKey => (StatusCodes.Status409Conflict, "ConflictError"),
                 ErrorKind.Conflict => (StatusCodes.Status409Conflict, "AlreadyExistsError"),
                 ErrorKind.LimitReached => (StatusCodes.Status403Forbidden, "LimitExceededError"),
                 _ => (StatusCodes.Status403Forbidden, "ForbiddenError"),

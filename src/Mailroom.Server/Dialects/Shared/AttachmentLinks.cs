@@ -10,7 +10,8 @@ namespace Mailroom.Server.Dialects.Shared;
 
 /// <summary>
 /// Pre-signed attachment downloads: <c>/files/attachments/{id}?expires={unix}&amp;signature={base64url HMAC-SHA256}</c>,
-/// keyed by a key derived from the master key, served without an API key until <c>expires</c>.
+/// keyed by a key derived from the master key, served without an API key until <c>expires</c>. Links are built on
+/// <c>Mailroom:PublicUrl</c> when it is set, so a request's <c>Host</c> header cannot point them elsewhere.
 /// </summary>
 public sealed class AttachmentLinks
 {
@@ -18,19 +19,27 @@ public sealed class AttachmentLinks
     private readonly byte[] _key;
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _time;
+    private readonly string? _publicUrl;
 
-    public AttachmentLinks(SecretBox secrets, TimeSpan lifetime, TimeProvider time)
+    public AttachmentLinks(SecretBox secrets, TimeSpan lifetime, TimeProvider time, string? publicUrl)
     {
         _key = secrets.DeriveKey("mailroom attachment links v1");
         _lifetime = lifetime;
         _time = time;
+        if (!string.IsNullOrEmpty(publicUrl))
+        {
+            if (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                throw new InvalidOperationException($"Mailroom:PublicUrl must be an absolute http or https URL, not '{publicUrl}'");
+            _publicUrl = publicUrl.TrimEnd('/');
+        }
     }
 
     public (string Url, DateTimeOffset ExpiresAt) Create(HttpRequest request, string attachmentId)
     {
         var expires = _time.GetUtcNow() + _lifetime;
         var unix = expires.ToUnixTimeSeconds();
-        var url = $"{request.Scheme}://{request.Host}/files/attachments/{Uri.EscapeDataString(attachmentId)}" +
+        var origin = _publicUrl ?? $"{request.Scheme}://{request.Host}";
+        var url = $"{origin}/files/attachments/{Uri.EscapeDataString(attachmentId)}" +
                   $"?expires={unix}&signature={Sign(attachmentId, unix)}";
         return (url, DateTimeOffset.FromUnixTimeSeconds(unix));
     }
@@ -58,8 +67,20 @@ public sealed class AttachmentLinks
             var attachment = await messages.FindAttachmentAsync(attachmentId, http.RequestAborted);
             if (attachment is null) return errors.Error(new NotFoundException("attachment"));
             var stream = await blobs.OpenAsync(attachment.BlobKey, http.RequestAborted);
-            return Results.Stream(stream, attachment.ContentType, attachment.FileName, enableRangeProcessing: true);
+            // The bytes are the sender's, served on our origin: always a download, never sniffed into something else, and
+            // without any right to run script or load anything should a browser render them anyway.
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            return Results.Stream(stream, attachment.ContentType, DownloadName(attachment), enableRangeProcessing: true);
         }).ExcludeFromDescription();
+
+    /// <summary>The part's file name without folders, control characters or quotes; the attachment id when nothing is left.</summary>
+    private static string DownloadName(Attachment attachment)
+    {
+        var name = attachment.FileName ?? "";
+        name = new string(name[(name.LastIndexOfAny(['/', '\\']) + 1)..].Where(c => !char.IsControl(c) && c != '"').ToArray()).Trim().Trim('.');
+        return name.Length == 0 ? attachment.Id : name;
+    }
 }
 
 /// <summary>A signed link that is altered or expired: refused, whoever follows it.</summary>

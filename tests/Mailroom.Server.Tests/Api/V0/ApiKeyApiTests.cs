@@ -41,6 +41,41 @@ public sealed class ApiKeyApiTests(ServerPerProvider servers) : IClassFixture<Se
         Assert.Equal(404, (await api.DeleteAsync($"/api/v0/api-keys/{keyId}")).Status);
     }
 
+    [Theory, MemberData(nameof(Providers))]
+    public async Task The_last_full_access_key_cannot_be_deleted(string provider)
+    {
+        var server = await servers.For(provider);
+        var api = await server.NewOrganizationAsync();
+        var first = (string)(await api.GetAsync("/api/v0/api-keys")).Body!["data"]![0]!["key_id"]!;
+
+        var alone = await api.DeleteAsync($"/api/v0/api-keys/{first}");
+
+        Assert.Equal(409, alone.Status);
+        Assert.Equal("ConflictError", (string)alone.Body!["name"]!);
+        Assert.Equal("api_key: is the organization's last full-access key; create another key before deleting this one", (string)alone.Body["message"]!);
+        Assert.Equal(200, (await api.GetAsync("/api/v0/organizations")).Status);
+
+        // With a second key the first goes; then the second is the last one.
+        var second = await NewKeyAsync(api, server);
+        Assert.Equal(204, (await second.DeleteAsync($"/api/v0/api-keys/{first}")).Status);
+        var secondId = (string)(await second.GetAsync("/api/v0/api-keys")).Body!["data"]![0]!["key_id"]!;
+        Assert.Equal(409, (await second.DeleteAsync($"/api/v0/api-keys/{secondId}")).Status);
+
+        // Two revocations at once cannot both see the other's key remain.
+        var third = await NewKeyAsync(second, server);
+        var thirdId = (string)(await third.GetAsync("/api/v0/api-keys")).Body!["data"]!.AsArray().First(k => (string)k!["key_id"]! != secondId)!["key_id"]!;
+        var both = await Task.WhenAll(second.DeleteAsync($"/api/v0/api-keys/{secondId}"), third.DeleteAsync($"/api/v0/api-keys/{thirdId}"));
+        Assert.Equal([204, 409], both.Select(r => r.Status).Order());
+        var survivor = both[0].Status == 409 ? second : third;
+        Assert.Equal(1, (int)(await survivor.GetAsync("/api/v0/api-keys")).Body!["total"]!);
+    }
+
+    private static async Task<ApiClient> NewKeyAsync(ApiClient api, MailroomTestServer server)
+    {
+        var token = (string)(await api.PostAsync("/api/v0/api-keys", new { name = "spare" })).Body!["key"]!;
+        return new ApiClient(server.Client(token), api.OrgId, token);
+    }
+
     [Fact]
     public async Task A_key_needs_a_name()
     {

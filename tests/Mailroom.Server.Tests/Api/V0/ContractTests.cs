@@ -2512,7 +2512,9 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
             200
             Accept-Ranges: bytes
             Content-Disposition: attachment; filename=plan.txt; filename*=UTF-8''plan.txt
+            Content-Security-Policy: default-src 'none'; sandbox
             Content-Type: text/plain
+            X-Content-Type-Options: nosniff
 
             hello
             """, client: anonymous);

@@ -89,6 +89,17 @@ public sealed class WebhookApiTests(ServerPerProvider servers) : IClassFixture<S
     [InlineData("http://169.254.169.254/latest/meta-data")]
     [InlineData("http://[::1]/hook")]
     [InlineData("http://[fd00::1]/hook")]
+    [InlineData("http://[::ffff:127.0.0.1]/hook")]
+    [InlineData("http://[0:0:0:0:0:ffff:7f00:1]/hook")]
+    [InlineData("http://[0:0:0:0:0:0:0:1]:8080/hook")]
+    [InlineData("http://[::1%251]/hook")]
+    [InlineData("http://[::127.0.0.1]/hook")]
+    [InlineData("http://[::ffff:0:127.0.0.1]/hook")]
+    [InlineData("http://[64:ff9b::127.0.0.1]/hook")]
+    [InlineData("http://[2002:7f00:1::1]/hook")]
+    [InlineData("http://[::ffff:169.254.169.254]/latest/meta-data")]
+    [InlineData("http://[64:ff9b::10.0.0.1]/hook")]
+    [InlineData("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook")]
     public async Task Private_and_loopback_targets_are_refused(string url)
     {
         var api = await (await servers.For("sqlite")).NewOrganizationAsync();
