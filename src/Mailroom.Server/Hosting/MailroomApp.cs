@@ -32,6 +32,7 @@ public static class MailroomApp
         builder.Services.AddExceptionHandler<DialectExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddApiRateLimiting(options.RateLimit);
+        builder.Services.AddSingleton(services => RequestBodyLimits.From(options.Api, services.GetRequiredService<Core.Messaging.OutboundSettings>().MaxAttachmentBytes));
         var webhooks = builder.Configuration.GetSection("Mailroom:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions();
         builder.Services.AddSingleton(webhooks);
         builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets);
