@@ -43,10 +43,10 @@ public sealed class LimitOptions
     public int DomainsPerOrganization { get; set; } = 10;
 }
 
-/// <summary>The largest request bodies the API routes read; a body over its route's cap is answered 413.</summary>
+/// <summary>The largest request bodies the server reads; a body over its route's cap is answered 413.</summary>
 public sealed class ApiOptions
 {
-    /// <summary>Every API route that carries no mail: inboxes, labels, webhooks, keys ... are a few hundred bytes.</summary>
+    /// <summary>Every route but those that carry mail: inboxes, labels, webhooks, keys ... are a few hundred bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>

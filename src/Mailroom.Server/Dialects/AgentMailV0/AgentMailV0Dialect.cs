@@ -22,9 +22,7 @@ public sealed class AgentMailV0Dialect : IApiDialect
 
     public void MapEndpoints(IEndpointRouteBuilder app)
     {
-        var bodyLimits = app.ServiceProvider.GetRequiredService<RequestBodyLimits>();
         var v0 = app.MapGroup(Prefix)
-            .CapBodyAt(bodyLimits.Default)
             .AddEndpointFilter<ApiKeyAuthentication>()
             .RequireRateLimiting(ApiRateLimiting.PerKeyPolicy)
             .WithGroupName("v0");
@@ -34,7 +32,7 @@ public sealed class AgentMailV0Dialect : IApiDialect
         v0.MapWebhooks();
         v0.MapApiKeys();
         v0.MapMessages();
-        v0.MapSending(bodyLimits.Mail);
+        v0.MapSending(app.ServiceProvider.GetRequiredService<RequestBodyLimits>().Mail);
         v0.MapThreads();
         v0.MapEventStream();
     }

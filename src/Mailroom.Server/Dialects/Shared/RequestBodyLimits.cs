@@ -3,9 +3,9 @@ using Mailroom.Server.Hosting;
 namespace Mailroom.Server.Dialects.Shared;
 
 /// <summary>
-/// The body cap of every API route (<see cref="Default"/>) and of the routes that carry a message (<see cref="Mail"/>).
-/// A dialect sets them as endpoint metadata (<see cref="CapBodyAt{TBuilder}"/>); the server refuses a longer body
-/// while it is read, before any JSON is parsed, and the refusal is 413 in the dialect's shape.
+/// The body cap of every route (<see cref="Default"/>, the server's own limit) and of the routes that carry a message
+/// (<see cref="Mail"/>, which a dialect sets on them with <see cref="RequestBodyCaps.CapBodyAt{TBuilder}"/>). The
+/// server refuses a longer body while it is read, before any JSON is parsed, and the refusal is 413 in the dialect's shape.
 /// </summary>
 public sealed record RequestBodyLimits(long Default, long Mail)
 {
