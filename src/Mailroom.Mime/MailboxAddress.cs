@@ -27,12 +27,15 @@ public sealed class MailboxAddress : IEquatable<MailboxAddress>
     public static IReadOnlyList<MailboxAddress> ParseList(string value) =>
         ParseGroups(value).SelectMany(g => g.Members).ToList();
 
-    /// <summary>One mailbox with a name and an address containing '@'.</summary>
+    /// <summary>One mailbox with a name and an address containing '@', its angle brackets (if any) closed.</summary>
+    /// <remarks><see cref="ParseList"/> reads <c>Rita &lt;rita@example.com</c> as Rita's mailbox, as received mail needs;
+    /// a value given as one address is held to the syntax.</remarks>
     public static bool TryParse(string value, out MailboxAddress address)
     {
-        var list = ParseList(value);
+        var parser = new AddressParser(value);
+        var list = parser.Parse().SelectMany(g => g.Members).ToList();
         address = list.Count == 1 ? list[0] : new MailboxAddress(null, "");
-        return list.Count == 1 && list[0].Address.Contains('@');
+        return list.Count == 1 && list[0].Address.Contains('@') && !parser.UnclosedAngle;
     }
 
     /// <summary>
@@ -53,6 +56,9 @@ public sealed class MailboxAddress : IEquatable<MailboxAddress>
         private readonly List<string> _comments = [];
         private string? _angle;
         private bool _separated = true;
+
+        /// <summary>A '&lt;' ran to the end of the value without its '&gt;'.</summary>
+        public bool UnclosedAngle { get; private set; }
 
         public IReadOnlyList<AddressGroup> Parse()
         {
@@ -164,6 +170,7 @@ public sealed class MailboxAddress : IEquatable<MailboxAddress>
                 if (_s[i] == '"') { sb.Append('"').Append(ReadQuoted(ref i)).Append('"'); i--; continue; }
                 sb.Append(_s[i]);
             }
+            if (i >= _s.Length) UnclosedAngle = true;
             i++;
             _angle = sb.ToString().Trim();
         }

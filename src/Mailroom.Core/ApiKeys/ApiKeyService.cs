@@ -12,8 +12,7 @@ public sealed class ApiKeyService(IApiKeyRepository keys, ITransactionRunner tra
 
     public async Task<CreatedApiKey> CreateAsync(string orgId, string? name, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw new ValidationException("name", "is required");
-        if (name.Length > 200) throw new ValidationException("name", "must be at most 200 characters");
+        name = Check.Required("name", name);
         var token = ApiKeyToken.Generate();
         var key = new ApiKey
         {

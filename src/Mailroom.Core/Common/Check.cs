@@ -12,6 +12,15 @@ public static class Check
         return value;
     }
 
+    /// <summary>
+    /// A list of at most <paramref name="max"/> items, checked on its count alone: before any item is looked at, so
+    /// that a list of millions costs no more than one of <paramref name="max"/> + 1.
+    /// </summary>
+    public static void AtMost(string field, int count, int max, string items)
+    {
+        if (count > max) throw new ValidationException(field, $"at most {max} {items}");
+    }
+
     public static string Required(string field, string? value, int max = 200) =>
         string.IsNullOrWhiteSpace(value) ? throw new ValidationException(field, "is required") : Line(field, value, max)!;
 }

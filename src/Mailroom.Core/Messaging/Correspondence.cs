@@ -81,7 +81,7 @@ public sealed class Correspondence(IInboxRepository inboxes, IMessageRepository 
 
     /// <summary>Replaces a message's labels and answers it with its attachments.</summary>
     public async Task<(Message Message, IReadOnlyList<Attachment> Attachments)> SetLabelsAsync(string orgId, string inboxId, string messageId,
-        IEnumerable<string?> labels, CancellationToken ct)
+        IReadOnlyCollection<string?> labels, CancellationToken ct)
     {
         var checkedLabels = Labels.Check(labels);
         var message = await messages.GetAsync(orgId, inboxId, messageId, ct) ?? throw new NotFoundException("message");

@@ -1,21 +1,20 @@
-using Mailroom.Core.Common;
-
 namespace Mailroom.Core.Messaging;
 
-/// <summary>The rule for a message's labels: each 1 to 100 characters on one line, each once, at most 50.</summary>
+/// <summary>The rule for a message's labels: at most 50 given, each 1 to 100 characters on one line, each kept once.</summary>
 public static class Labels
 {
     public const int MaxCount = 50;
 
-    public static List<string> Check(IEnumerable<string?> labels)
+    /// <remarks>The labels given are counted, duplicates included, before any is checked or compared.</remarks>
+    public static List<string> Check(IReadOnlyCollection<string?> labels)
     {
+        Common.Check.AtMost("labels", labels.Count, MaxCount, "labels");
         var checkedLabels = new List<string>();
         foreach (var label in labels)
         {
             var value = Common.Check.Required("labels", label, 100);
             if (!checkedLabels.Contains(value)) checkedLabels.Add(value);
         }
-        if (checkedLabels.Count > MaxCount) throw new ValidationException("labels", $"at most {MaxCount} labels");
         return checkedLabels;
     }
 }

@@ -51,6 +51,9 @@ public sealed class MessageSender(
         if (idempotencyKey is not null && await idempotency.FindAsync(inbox.OrgId, scope, idempotencyKey, ct) is { } earlier)
             return JsonSerializer.Deserialize<SendResult>(earlier)!;
         if (!mail.AllRecipients.Any()) throw new ValidationException("to", "at least one recipient is required");
+        // Past these the message would be built and then fail to read back; a forward counts the original's attachments.
+        Check.AtMost("headers", mail.Headers.Count, OutgoingMail.MaxHeaders, "headers");
+        Check.AtMost("attachments", mail.Attachments.Count, OutgoingMail.MaxAttachments, "attachments");
 
         var now = time.GetUtcNow();
         var rejection = PolicyRefusal(inbox, mail);

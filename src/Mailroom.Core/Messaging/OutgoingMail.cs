@@ -5,6 +5,12 @@ namespace Mailroom.Core.Messaging;
 /// <summary>A message an inbox is about to send, as the caller described it, before it is built.</summary>
 public sealed class OutgoingMail
 {
+    /// <summary>Custom headers one message may carry: far below the 1,000 fields Mailroom.Mime reads in one header block.</summary>
+    public const int MaxHeaders = 100;
+
+    /// <summary>Attachments one message may carry: far below the 10,000 parts Mailroom.Mime reads in one message.</summary>
+    public const int MaxAttachments = 100;
+
     public List<MailboxAddress> To { get; init; } = [];
     public List<MailboxAddress> Cc { get; init; } = [];
     public List<MailboxAddress> Bcc { get; init; } = [];

@@ -35,6 +35,10 @@ public static class MailroomApp
         builder.Services.AddExceptionHandler<DialectExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddApiRateLimiting(options.RateLimit);
+        builder.Services.AddSingleton(services => RequestBodyLimits.From(options.Api, services.GetRequiredService<Core.Messaging.OutboundSettings>().MaxAttachmentBytes));
+        // Every route of every dialect has the default cap without asking for it; routes that carry mail raise theirs.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = kestrel.ApplicationServices.GetRequiredService<RequestBodyLimits>().Default);
         var webhooks = builder.Configuration.GetSection("Mailroom:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions();
         builder.Services.AddSingleton(webhooks);
         builder.Services.AddGuardedHttp(webhooks.AllowPrivateTargets, builder.Configuration.GetSection("Mailroom:Fetch").Get<FetchOptions>() ?? new FetchOptions());

@@ -22,6 +22,7 @@ public sealed class MailroomOptions
     public bool LogRequests { get; set; }
     public LimitOptions Limits { get; set; } = new();
     public RateLimitOptions RateLimit { get; set; } = new();
+    public ApiOptions Api { get; set; } = new();
 
     /// <summary>How often each domain's DNS records are checked again in the background; zero turns it off.</summary>
     public TimeSpan DomainRecheckInterval { get; set; } = TimeSpan.FromHours(1);
@@ -44,6 +45,19 @@ public sealed class LimitOptions
 {
     public int InboxesPerOrganization { get; set; } = 50;
     public int DomainsPerOrganization { get; set; } = 10;
+}
+
+/// <summary>The largest request bodies the server reads; a body over its route's cap is answered 413.</summary>
+public sealed class ApiOptions
+{
+    /// <summary>Every route but those that carry mail: inboxes, labels, webhooks, keys ... are a few hundred bytes.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// send, reply, reply-all and forward, whose attachments travel in the body as base64; when unset, the base64
+    /// size of <c>Mailroom:Outbound:MaxAttachmentBytes</c> plus room for text and html.
+    /// </summary>
+    public long? MaxMailRequestBodyBytes { get; set; }
 }
 
 /// <summary>A token bucket per API key.</summary>

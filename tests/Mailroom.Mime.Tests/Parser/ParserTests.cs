@@ -178,4 +178,28 @@ public class ParserTests
         Assert.Equal([null, "Friends", null], groups.Select(g => g.Name));
         Assert.Equal(["a@example.com", "b@example.com", "c@example.com"], MailboxAddress.ParseList("a@example.com, Friends: b@example.com;, c@example.com").Select(m => m.Address));
     }
+
+    [Theory]
+    [InlineData("Rita <rita@example.com")]
+    [InlineData("<rita@example.com")]
+    [InlineData("\"Rita\" <rita@example.com (comment)")]
+    [InlineData("Rita <rita@example.com \"unclosed")]
+    public void One_address_with_an_unclosed_angle_is_not_a_mailbox(string value)
+    {
+        Assert.False(MailboxAddress.TryParse(value, out _));
+        // Received mail is read leniently: the same text in a header still names Rita's mailbox.
+        Assert.Contains("rita@example.com", Assert.Single(MailboxAddress.ParseList(value)).Address);
+    }
+
+    [Theory]
+    [InlineData("Rita <rita@example.com>", "Rita", "rita@example.com")]
+    [InlineData("<rita@example.com>", null, "rita@example.com")]
+    [InlineData("rita@example.com", null, "rita@example.com")]
+    [InlineData("\"Rita <R>\" <rita@example.com>", "Rita <R>", "rita@example.com")]
+    public void One_address_with_closed_angles_is_a_mailbox(string value, string? name, string address)
+    {
+        Assert.True(MailboxAddress.TryParse(value, out var mailbox));
+        Assert.Equal(name, mailbox.Name);
+        Assert.Equal(address, mailbox.Address);
+    }
 }

@@ -32,7 +32,7 @@ public sealed class AgentMailV0Dialect : IApiDialect
         v0.MapWebhooks();
         v0.MapApiKeys();
         v0.MapMessages();
-        v0.MapSending();
+        v0.MapSending(app.ServiceProvider.GetRequiredService<RequestBodyLimits>().Mail);
         v0.MapThreads();
         v0.MapEventStream();
     }
@@ -44,7 +44,8 @@ public readonly record struct V0Page(int Number, int Size)
     public const int DefaultSize = 20;
     public const int MaxSize = 100;
 
-    public PageRequest Request => new((Number - 1) * Size, Size);
+    /// <summary>Any page number is a slice: one past the last holds nothing (in 64 bits the product cannot overflow).</summary>
+    public PageRequest Request => new((Number - 1L) * Size, Size);
 
     /// <summary>Validates raw query values; each refusal names its parameter.</summary>
     public static V0Page From(string? page, string? pageSize)

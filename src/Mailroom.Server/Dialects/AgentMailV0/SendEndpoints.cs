@@ -16,9 +16,10 @@ public static class SendEndpoints
     public sealed record ForwardRequest(object? To, object? Cc, string? Text, string? Html, List<string>? Labels);
     public sealed record SendResponse(string MessageId, string ThreadId);
 
-    public static void MapSending(this RouteGroupBuilder v0)
+    /// <param name="maxBodyBytes">These routes carry a message, attachments included, so their body cap is the mail one.</param>
+    public static void MapSending(this RouteGroupBuilder v0, long maxBodyBytes)
     {
-        var messages = v0.MapGroup("/inboxes/{inboxId}/messages");
+        var messages = v0.MapGroup("/inboxes/{inboxId}/messages").CapBodyAt(maxBodyBytes);
 
         messages.MapPost("/send", (HttpContext http, string inboxId, SendRequestReader reader, Correspondence correspondence, IInboxRepository inboxes) =>
             SendAsync(http, inboxId, inboxes, async (body, orgId, key) => await correspondence.SendAsync(orgId, inboxId, new OutgoingMail

@@ -25,6 +25,10 @@ public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings optio
         "Resent-To", "Resent-Date", "Resent-Message-ID",
     };
 
+    /// <summary>RFC 2045's token characters: printable ASCII without space and tspecials.</summary>
+    private static readonly System.Buffers.SearchValues<char> TokenCharacters =
+        System.Buffers.SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     public List<MailboxAddress> Recipients(JsonObject body, string field, bool required = false)
     {
         var node = body[field];
@@ -33,14 +37,20 @@ public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings optio
         var values = node switch
         {
             JsonValue value when value.GetValueKind() == JsonValueKind.String => [value.GetValue<string>()],
-            JsonArray array => array.Select(item => item?.GetValueKind() == JsonValueKind.String
+            JsonArray array => Bounded(array, field, MaxRecipients, "addresses").Select(item => item?.GetValueKind() == JsonValueKind.String
                 ? item.GetValue<string>()
                 : throw new ValidationException(field, "must be a string or an array of strings")).ToList(),
             _ => throw new ValidationException(field, "must be a string or an array of strings"),
         };
         if (required && values.Count == 0) throw new ValidationException(field, "must name at least one address");
-        if (values.Count > MaxRecipients) throw new ValidationException(field, $"at most {MaxRecipients} addresses");
         return values.Select(v => Address(field, v)).ToList();
+    }
+
+    /// <summary>A list of the body, refused on its length before any of its items is read.</summary>
+    private static JsonArray Bounded(JsonArray array, string field, int max, string items)
+    {
+        Check.AtMost(field, array.Count, max, items);
+        return array;
     }
 
     public static MailboxAddress Address(string field, string value)
@@ -71,8 +81,9 @@ public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings optio
     public static List<string> Labels(JsonObject body) => body["labels"] switch
     {
         null => [],
-        JsonArray array => Core.Messaging.Labels.Check(array.Select(l => l?.GetValueKind() == JsonValueKind.String
-            ? l.GetValue<string>() : throw new ValidationException("labels", "must be an array of strings"))),
+        JsonArray array => Core.Messaging.Labels.Check(Bounded(array, "labels", Core.Messaging.Labels.MaxCount, "labels")
+            .Select(l => l?.GetValueKind() == JsonValueKind.String ? l.GetValue<string>() : throw new ValidationException("labels", "must be an array of strings"))
+            .ToList()),
         _ => throw new ValidationException("labels", "must be an array of strings"),
     };
 
@@ -80,6 +91,7 @@ public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings optio
     {
         if (body["headers"] is null) return [];
         if (body["headers"] is not JsonObject headers) throw new ValidationException("headers", "must be an object of names to values");
+        Check.AtMost("headers", headers.Count, OutgoingMail.MaxHeaders, "headers");
         var result = new List<KeyValuePair<string, string>>();
         foreach (var (name, node) in headers)
         {
@@ -97,6 +109,7 @@ public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings optio
     {
         if (body["attachments"] is null) return [];
         if (body["attachments"] is not JsonArray items) throw new ValidationException("attachments", "must be an array");
+        Bounded(items, "attachments", OutgoingMail.MaxAttachments, "attachments");
         var files = new List<OutgoingFile>();
         long total = 0;
         for (var i = 0; i < items.Count; i++)
@@ -105,7 +118,7 @@ public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings optio
             if (items[i] is not JsonObject item) throw new ValidationException(field, "must be an object");
             var fileName = Check.Line($"{field}.filename", Text(item, "filename", 255), 255);
             var contentType = Check.Line($"{field}.content_type", Text(item, "content_type", 255), 255) ?? "application/octet-stream";
-            if (ContentType.Parse(contentType) is null) throw new ValidationException($"{field}.content_type", "is not a MIME type");
+            if (!IsMediaType(contentType)) throw new ValidationException($"{field}.content_type", "is not a MIME type (type/subtype)");
             var contentId = Check.Line($"{field}.content_id", Text(item, "content_id", 255), 255);
             var content = Text(item, "content", int.MaxValue);
             var url = Text(item, "url", 2048);
@@ -130,6 +143,21 @@ public sealed class SendRequestReader(GuardedFetch fetch, OutboundSettings optio
         }
         return files;
     }
+
+    /// <summary>
+    /// <c>type/subtype</c> in RFC 2045 tokens, then parameters if any. Stricter than <see cref="ContentType.Parse"/>,
+    /// which reads received mail leniently (<c>not a type</c> reads as type <c>not</c>): what a caller gives here is
+    /// written into the message as it is.
+    /// </summary>
+    private static bool IsMediaType(string value)
+    {
+        var semicolon = value.IndexOf(';');
+        var mediaType = (semicolon < 0 ? value : value[..semicolon]).Trim();
+        var slash = mediaType.IndexOf('/');
+        return slash > 0 && IsToken(mediaType.AsSpan(0, slash)) && IsToken(mediaType.AsSpan(slash + 1));
+    }
+
+    private static bool IsToken(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(TokenCharacters);
 
     private async Task<byte[]> FetchAsync(string field, string url, long limit, CancellationToken ct)
     {
