@@ -176,6 +176,54 @@ public sealed class DeliveryClientTests
         Assert.Equal(bytes, stored.Bytes);
     }
 
+    /// <summary>A receiver holds the message from its reply to the data on: the caller hears the outcome before QUIT is sent.</summary>
+    [Fact]
+    public async Task The_outcome_is_handed_over_before_quit()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var commands = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var serving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            await using var stream = new System.Net.Sockets.NetworkStream(socket);
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            await stream.WriteAsync("220 mx\r\n"u8.ToArray());
+            var inData = false;
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (inData)
+                {
+                    if (line != ".") continue;
+                    inData = false;
+                    await stream.WriteAsync("250 2.0.0 stored\r\n"u8.ToArray());
+                    continue;
+                }
+                commands.Enqueue(line.Split(' ', ':')[0]);
+                inData = line == "DATA";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(line == "DATA" ? "354 go on\r\n" : line == "QUIT" ? "221 bye\r\n" : "250 ok\r\n"));
+                if (line == "QUIT") return;
+            }
+        });
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
+        string[] seenAtOutcome = [];
+        SmtpDeliveryStatus? handedOver = null;
+        var result = await SmtpDeliveryClient.DeliverAsync(tcp.GetStream(), new SmtpClientOptions { HeloName = "o", TlsMode = SmtpTlsMode.None },
+            "a@example.com", ["alice@example.com"], Message, CancellationToken.None, async outcome =>
+            {
+                await Task.Delay(200); // QUIT, had it been sent, would have reached the receiver by now
+                seenAtOutcome = commands.ToArray();
+                handedOver = outcome.Status;
+            });
+        await serving;
+        listener.Stop();
+        Assert.Equal(SmtpDeliveryStatus.Delivered, handedOver);
+        Assert.Equal(["EHLO", "MAIL", "RCPT", "DATA"], seenAtOutcome);
+        Assert.Equal(["EHLO", "MAIL", "RCPT", "DATA", "QUIT"], commands);
+        Assert.Equal(SmtpDeliveryStatus.Delivered, result.Status);
+    }
+
     [Fact]
     public async Task Server_that_hangs_up_gives_a_transient_failure()
     {

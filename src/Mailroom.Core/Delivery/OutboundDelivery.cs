@@ -34,6 +34,9 @@ public interface IOutboundDeliveryRepository
 {
     Task EnqueueAsync(OutboundDelivery delivery, CancellationToken ct = default);
     Task<IReadOnlyList<OutboundDelivery>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default);
-    /// <summary>Saves the delivery's new state with its attempts and releases the lease.</summary>
-    Task RecordAsync(OutboundDelivery delivery, IReadOnlyList<DeliveryAttempt> attempts, CancellationToken ct = default);
+    /// <summary>
+    /// Saves the delivery's new state with its attempts; releases the lease unless <paramref name="keepLease"/> (more routes
+    /// of the same attempt are still to go, and no other worker may take the recipients left).
+    /// </summary>
+    Task RecordAsync(OutboundDelivery delivery, IReadOnlyList<DeliveryAttempt> attempts, bool keepLease = false, CancellationToken ct = default);
 }

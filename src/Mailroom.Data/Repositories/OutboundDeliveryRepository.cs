@@ -51,7 +51,8 @@ public sealed class OutboundDeliveryRepository(MailroomDatabase db) : IOutboundD
         return claimed;
     }
 
-    public Task RecordAsync(OutboundDelivery d, IReadOnlyList<DeliveryAttempt> attempts, CancellationToken ct = default) => db.InTransactionAsync(async () =>
+    public Task RecordAsync(OutboundDelivery d, IReadOnlyList<DeliveryAttempt> attempts, bool keepLease = false, CancellationToken ct = default) =>
+        db.InTransactionAsync(async () =>
     {
         foreach (var a in attempts)
             await db.ExecuteAsync(
@@ -60,7 +61,7 @@ public sealed class OutboundDeliveryRepository(MailroomDatabase db) : IOutboundD
                 new { a.Id, a.DeliveryId, At = Time.Ms(a.AttemptedAt), a.Host, a.ReplyCode, a.ReplyText, a.Outcome }, ct);
         await db.ExecuteAsync(
             "UPDATE outbound_deliveries SET recipients_json = @RecipientsJson, status = @Status, attempts = @Attempts, next_attempt_at = @NextAttemptAt, " +
-            "last_reply = @LastReply, updated_at = @UpdatedAt, lease_owner = NULL, lease_until = NULL WHERE id = @Id", Args(d), ct);
+            "last_reply = @LastReply, updated_at = @UpdatedAt" + (keepLease ? "" : ", lease_owner = NULL, lease_until = NULL") + " WHERE id = @Id", Args(d), ct);
         return true;
     }, ct);
 }

@@ -16,18 +16,24 @@ public static class SmtpDeliveryClient
 {
     private const int ChunkSize = 32 * 1024;
 
+    /// <param name="outcome">
+    /// Awaited with the outcome as soon as the transaction's final reply has arrived, before QUIT: the receiver holds the
+    /// message from its reply on, so a caller that must not send it twice records it here, without waiting for QUIT.
+    /// </param>
     public static async Task<SmtpDeliveryResult> DeliverAsync(Stream network, SmtpClientOptions options, string mailFrom,
-        IReadOnlyList<string> recipients, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        IReadOnlyList<string> recipients, ReadOnlyMemory<byte> message, CancellationToken cancellationToken,
+        Func<SmtpDeliveryResult, Task>? outcome = null)
     {
         using var stream = MemoryMarshal.TryGetArray(message, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(message.ToArray(), writable: false);
-        return await DeliverAsync(network, options, mailFrom, recipients, stream, cancellationToken);
+        return await DeliverAsync(network, options, mailFrom, recipients, stream, cancellationToken, outcome);
     }
 
     /// <param name="message">The message from its current position; read twice (once to size it), so a stream that cannot seek is first copied to a buffer.</param>
+    /// <param name="outcome">As above: awaited with the outcome when the final reply has arrived, before QUIT.</param>
     public static async Task<SmtpDeliveryResult> DeliverAsync(Stream network, SmtpClientOptions options, string mailFrom,
-        IReadOnlyList<string> recipients, Stream message, CancellationToken cancellationToken)
+        IReadOnlyList<string> recipients, Stream message, CancellationToken cancellationToken, Func<SmtpDeliveryResult, Task>? outcome = null)
     {
         if (!message.CanSeek)
         {
@@ -39,7 +45,7 @@ public static class SmtpDeliveryClient
                 copy.Write(buffer.AsSpan(0, read));
             }
             await using var seekable = copy.OpenRead();
-            return await DeliverAsync(network, options, mailFrom, recipients, seekable, cancellationToken);
+            return await DeliverAsync(network, options, mailFrom, recipients, seekable, cancellationToken, outcome);
         }
         var facts = SmtpMessageFacts.Scan(message);
         var session = new SmtpClientSession(options, mailFrom, recipients, facts.Size, facts.EightBitData, facts.NonAsciiHeaders);
@@ -47,6 +53,8 @@ public static class SmtpDeliveryClient
         var current = network;
         SslStream? tls = null;
         var reader = new SmtpLineReader(current);
+        // The caller's faults while it records the outcome are its own, never a failed delivery.
+        var recording = false;
         try
         {
             var step = session.Start();
@@ -75,6 +83,12 @@ public static class SmtpDeliveryClient
                 var reply = await TimedAsync(io, options, reader.ReadReplyAsync);
                 step = session.OnReply(reply);
             }
+            if (outcome is not null)
+            {
+                recording = true;
+                await outcome(session.Result!);
+                recording = false;
+            }
             if (session.Result!.Reply?.Code != 421)
             {
                 await QuitAsync(current, reader, io, options);
@@ -85,11 +99,11 @@ public static class SmtpDeliveryClient
         {
             throw;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!recording)
         {
             return session.Fault($"Timed out after {options.Timeout}");
         }
-        catch (Exception e) when (e is IOException or SmtpProtocolException or AuthenticationException or ObjectDisposedException)
+        catch (Exception e) when (!recording && e is IOException or SmtpProtocolException or AuthenticationException or ObjectDisposedException)
         {
             return session.Fault(e.Message);
         }

@@ -152,6 +152,75 @@ public sealed class OutboundDeliveryTests
         Assert.Contains("Subject: via MX", raw);
     }
 
+    /// <summary>
+    /// Two routes in one attempt: ok.example's MX accepts, then slow.example's MX (same port, 127.0.0.2) accepts the
+    /// connection and never greets. While the second route hangs the first one's recipient is already recorded; a kill
+    /// then, and the retry after the restart, go to slow.example only: the accepted recipient is not sent the message again.
+    /// </summary>
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_route_that_was_accepted_is_recorded_at_once_and_not_sent_again_after_a_kill_in_the_next_route(string provider)
+    {
+        using var sink = await SmtpSink.StartAsync();
+        var silent = new TcpListener(IPAddress.Parse("127.0.0.2"), sink.Port);
+        silent.Start();
+        var held = new ConcurrentQueue<Socket>();
+        using var stop = new CancellationTokenSource();
+        var holding = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) held.Enqueue(await silent.AcceptSocketAsync(stop.Token));
+        });
+        using var dns = Dnsmasq.Start(["--mx-host=ok.example,mail.ok.example,10", "--host-record=mail.ok.example,127.0.0.1",
+            "--mx-host=slow.example,mail.slow.example,10", "--host-record=mail.slow.example,127.0.0.2"]);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var configuration = database.HostArguments()
+            .Concat(["--Mailroom:Outbound:Mode=mx", $"--Mailroom:Outbound:MxPort={sink.Port}", $"--Mailroom:Dns:Servers={dns.Endpoint}"]).ToList();
+        var output = new StringWriter();
+        Assert.Equal(0, await Cli.MailroomCommandLine.RunAsync(["admin", "create-org", "--name", "Routes", .. configuration], output));
+        var token = (string)JsonNode.Parse(output.ToString())!["api_key"]!;
+        try
+        {
+            int httpPort, smtpPort;
+            using (var first = await ServerProcess.StartAsync(configuration))
+            {
+                (httpPort, smtpPort) = (first.HttpPort, first.SmtpPort);
+                using var http = new HttpClient { BaseAddress = first.Address };
+                http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+                var api = new ApiClient(http, "", token);
+                var inbox = await api.CreateInboxAsync("routes");
+                Assert.Equal(200, (await api.PostAsync($"/api/v0/inboxes/{(string)inbox["inbox_id"]!}/messages/send",
+                    new { to = new[] { "first@ok.example", "second@slow.example" }, subject = "two routes", text = "x" })).Status);
+
+                await WaitUntilAsync(() => held.Count >= 1, "the second route was never tried");
+                await using var db = database.Open();
+                await using var connection = await db.OpenAsync();
+                Assert.Equal("[\"second@slow.example\"]", await connection.QuerySingleAsync<string>("SELECT recipients_json FROM outbound_deliveries"));
+                Assert.Equal([(250L, "delivered")], (await connection.QueryAsync<(long, string)>("SELECT reply_code, outcome FROM delivery_attempts")).ToList());
+                first.Kill();
+            }
+
+            using var second = await ServerProcess.StartAsync(configuration, httpPort, smtpPort);
+            // The retry has reached the second route again: whatever it sent before, it has sent.
+            await WaitUntilAsync(() => held.Count >= 2, "the delivery was not retried after the restart");
+            var received = await sink.WaitForAsync(1);
+            Assert.Single(received);
+            Assert.Contains("X-Envelope-To: first@ok.example\r\n", await File.ReadAllTextAsync(received[0]));
+        }
+        finally
+        {
+            stop.Cancel();
+            silent.Stop();
+            await holding.ContinueWith(_ => { });
+            foreach (var socket in held) socket.Dispose();
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(condition(), failure);
+    }
+
     /// <summary>A smarthost that demands STARTTLS and AUTH: our own SMTP server library with a test certificate and password.</summary>
     [Fact]
     public async Task Relay_mode_uses_starttls_and_auth()

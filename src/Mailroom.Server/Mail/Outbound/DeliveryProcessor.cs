@@ -21,6 +21,8 @@ namespace Mailroom.Server.Mail.Outbound;
 /// the inbound spool without the network; others to the relay, or to their domain's MX hosts in preference order,
 /// falling back to the domain's address), speak SMTP, record every try, then retry 4xx and network faults with a
 /// growing delay until the window ends, bounce 5xx, and announce the outcome.
+/// Each route's result is committed as soon as its final reply arrives (before QUIT, before the next route): a
+/// receiver's 250 and our commit are two events, and a crash between them is the only way a recipient gets a message twice.
 /// </summary>
 public sealed class DeliveryProcessor(
     IOutboundDeliveryRepository queue, IMessageRepository messages, IInboxRepository inboxes, IBlobStore blobs, InboundGroupCommit localSpool,
@@ -30,6 +32,16 @@ public sealed class DeliveryProcessor(
     /// <summary>What one route's try did for each of its recipients.</summary>
     private sealed record RecipientOutcome(string Address, SmtpDeliveryStatus Status, string Reply);
 
+    /// <summary>One attempt in progress: the tries not yet recorded, and whether a recipient failed in it yet.</summary>
+    private sealed class Pass(OutboundDelivery delivery, Message message, IReadOnlyList<Attachment> attachments)
+    {
+        public OutboundDelivery Delivery { get; } = delivery;
+        public Message Message { get; } = message;
+        public IReadOnlyList<Attachment> Attachments { get; } = attachments;
+        public List<DeliveryAttempt> Unrecorded { get; } = [];
+        public bool Failed { get; set; }
+    }
+
     public async Task ProcessAsync(OutboundDelivery delivery, CancellationToken ct)
     {
         var message = await messages.GetAsync(delivery.OrgId, await InboxOfAsync(delivery, ct), delivery.MessageId, ct);
@@ -37,12 +49,13 @@ public sealed class DeliveryProcessor(
         {
             delivery.Status = OutboundStatus.Bounced;
             delivery.LastReply = "the message was deleted before it could be delivered";
-            await queue.RecordAsync(delivery, [], ct);
+            await queue.RecordAsync(delivery, [], ct: ct);
             return;
         }
 
-        var attempts = new List<DeliveryAttempt>();
-        var outcomes = new List<RecipientOutcome>();
+        // Read before any transaction: the status event carries them, and the commit after a 250 should hold no reads.
+        var pass = new Pass(delivery, message, await messages.ListAttachmentsAsync(message.Id, ct));
+        delivery.Attempts++;
         var local = new List<string>();
         var remote = new List<string>();
         foreach (var recipient in delivery.Recipients)
@@ -55,53 +68,78 @@ public sealed class DeliveryProcessor(
             var copy = await blobs.PutAsync(MailReception.RawBlobPrefix, new MemoryStream(raw), ct);
             await localSpool.SpoolAsync(Ids.New(Ids.InboundSpool, time),
                 new InboundEnvelope(delivery.MailFrom, local, null, platform.EffectiveMailHost, false, time.GetUtcNow()), copy, ct);
-            outcomes.AddRange(local.Select(r => new RecipientOutcome(r, SmtpDeliveryStatus.Delivered, "250 delivered locally")));
-            attempts.Add(Attempt(delivery, "local", 250, $"delivered locally to {string.Join(", ", local)}", "delivered"));
+            pass.Unrecorded.Add(Attempt(delivery, "local", 250, $"delivered locally to {string.Join(", ", local)}", "delivered"));
+            await RecordAsync(pass, local.Select(r => new RecipientOutcome(r, SmtpDeliveryStatus.Delivered, "250 delivered locally")).ToList(), ct);
         }
         if (remote.Count > 0)
         {
             foreach (var (route, recipients) in await RoutesAsync(remote, ct))
-                outcomes.AddRange(await DeliverRouteAsync(delivery, route, recipients, raw, attempts, ct));
+                await DeliverRouteAsync(pass, route, recipients, raw, ct);
         }
 
-        await SettleAsync(delivery, message, outcomes, attempts, ct);
+        if (delivery.Recipients.Count > 0)
+            await DeferAsync(pass, ct);
     }
 
-    private async Task SettleAsync(OutboundDelivery delivery, Message message, List<RecipientOutcome> outcomes, List<DeliveryAttempt> attempts,
-        CancellationToken ct)
+    /// <summary>
+    /// Commits one try at once: its recipients that were accepted or refused for good leave the delivery, and the message
+    /// status changes (with its event) when this try decides it. While recipients remain, the lease stays with this pass.
+    /// </summary>
+    private async Task RecordAsync(Pass pass, List<RecipientOutcome> outcomes, CancellationToken ct)
     {
+        var delivery = pass.Delivery;
+        var failure = outcomes.FirstOrDefault(o => o.Status != SmtpDeliveryStatus.Delivered);
+        if (failure is not null) pass.Failed = true;
+        delivery.LastReply = failure?.Reply ?? (pass.Failed ? delivery.LastReply : outcomes.LastOrDefault()?.Reply ?? delivery.LastReply);
+        var settled = outcomes.Where(o => o.Status != SmtpDeliveryStatus.TransientFailure).Select(o => o.Address).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // A try that settles no recipient changes nothing a crash could repeat: its record waits for the next commit.
+        if (settled.Count == 0) return;
+        delivery.Recipients = delivery.Recipients.Where(r => !settled.Contains(r)).ToList();
+        await CommitAsync(pass, outcomes.Any(o => o.Status == SmtpDeliveryStatus.PermanentFailure), keepLease: delivery.Recipients.Count > 0, ct);
+    }
+
+    /// <summary>The end of a pass that left recipients with temporary failures: retry later, or bounce them when the window is over.</summary>
+    private async Task DeferAsync(Pass pass, CancellationToken ct)
+    {
+        var delivery = pass.Delivery;
         var now = time.GetUtcNow();
-        var permanent = outcomes.Where(o => o.Status == SmtpDeliveryStatus.PermanentFailure).ToList();
-        var transient = outcomes.Where(o => o.Status == SmtpDeliveryStatus.TransientFailure).Select(o => o.Address).ToList();
-        var expired = transient.Count > 0 && now >= delivery.ExpiresAt;
-        delivery.Attempts++;
-        delivery.UpdatedAt = now;
-        delivery.LastReply = outcomes.LastOrDefault(o => o.Status != SmtpDeliveryStatus.Delivered)?.Reply ?? outcomes.LastOrDefault()?.Reply;
-        delivery.Recipients = expired ? [] : transient;
-        if (transient.Count > 0 && !expired)
+        var expired = now >= delivery.ExpiresAt;
+        if (expired)
+        {
+            delivery.Recipients = [];
+        }
+        else
         {
             var delays = options.Delays;
             delivery.NextAttemptAt = now + TimeSpan.FromSeconds(delays[Math.Min(delivery.Attempts - 1, delays.Length - 1)]);
         }
+        await CommitAsync(pass, bounced: expired, keepLease: false, ct);
+    }
 
-        var bounced = permanent.Count > 0 || expired;
+    private async Task CommitAsync(Pass pass, bool bounced, bool keepLease, CancellationToken ct)
+    {
+        var (delivery, message) = (pass.Delivery, pass.Message);
+        var now = time.GetUtcNow();
+        delivery.UpdatedAt = now;
         var finished = delivery.Recipients.Count == 0;
-        if (finished) delivery.Status = bounced ? OutboundStatus.Bounced : OutboundStatus.Delivered;
+        var alreadyBounced = message.Status == MessageStatus.Bounced;
+        if (finished) delivery.Status = bounced || alreadyBounced ? OutboundStatus.Bounced : OutboundStatus.Delivered;
+        // A bounce is announced as soon as one recipient fails for good; delivery once every recipient took it. Each once.
+        var status = bounced && !alreadyBounced ? MessageStatus.Bounced
+            : finished && !bounced && !alreadyBounced ? MessageStatus.Delivered
+            : null;
+        var attempts = pass.Unrecorded.ToList();
         await transactions.InTransactionAsync(async () =>
         {
-            await queue.RecordAsync(delivery, attempts, ct);
-            // A bounce is announced as soon as one recipient fails for good; delivery once every recipient took it.
-            var status = bounced && message.Status != MessageStatus.Bounced ? MessageStatus.Bounced
-                : finished && !bounced ? MessageStatus.Delivered
-                : null;
+            await queue.RecordAsync(delivery, attempts, keepLease, ct);
             if (status is null) return true;
             await messages.UpdateStatusAsync(message.Id, status, now, ct);
             message.Status = status;
-            var attachments = await messages.ListAttachmentsAsync(message.Id, ct);
-            await events.PublishAsync(status == MessageStatus.Bounced ? new MessageBounced(message, attachments) : new MessageDelivered(message, attachments), ct);
+            await events.PublishAsync(status == MessageStatus.Bounced ? new MessageBounced(message, pass.Attachments) : new MessageDelivered(message, pass.Attachments), ct);
             return true;
         }, ct);
-        if (bounced)
+        pass.Unrecorded.Clear();
+        if (status == MessageStatus.Bounced)
             logger.LogInformation("message {MessageId} bounced: {Reply}", message.Id, delivery.LastReply);
     }
 
@@ -133,37 +171,49 @@ public sealed class DeliveryProcessor(
         }
     }
 
-    private async Task<List<RecipientOutcome>> DeliverRouteAsync(OutboundDelivery delivery, List<(string Host, int Port)> hosts,
-        List<string> recipients, byte[] raw, List<DeliveryAttempt> attempts, CancellationToken ct)
+    private async Task DeliverRouteAsync(Pass pass, List<(string Host, int Port)> hosts, List<string> recipients, byte[] raw, CancellationToken ct)
     {
+        var delivery = pass.Delivery;
         if (hosts.Count == 0)
         {
-            attempts.Add(Attempt(delivery, null, null, "no mail host could be found for the recipients' domain (DNS)", "deferred"));
-            return recipients.Select(r => new RecipientOutcome(r, SmtpDeliveryStatus.TransientFailure, "no mail host found")).ToList();
+            pass.Unrecorded.Add(Attempt(delivery, null, null, "no mail host could be found for the recipients' domain (DNS)", "deferred"));
+            await RecordAsync(pass, recipients.Select(r => new RecipientOutcome(r, SmtpDeliveryStatus.TransientFailure, "no mail host found")).ToList(), ct);
+            return;
         }
-        var last = new List<RecipientOutcome>();
         foreach (var (host, port) in hosts)
         {
-            var result = await TryHostAsync(host, port, delivery.MailFrom, recipients, raw, ct);
-            attempts.Add(Attempt(delivery, $"{host}:{port}", result.Reply?.Code, $"{result.Reply?.ToString() ?? ""} {result.Message}".Trim(),
-                result.Status switch
-                {
-                    SmtpDeliveryStatus.Delivered => "delivered",
-                    SmtpDeliveryStatus.PermanentFailure => "failed",
-                    _ => "deferred",
-                }));
-            last = recipients.Select(r => result.Recipients.FirstOrDefault(x => string.Equals(x.Address, r, StringComparison.OrdinalIgnoreCase)) is { } per
-                    ? new RecipientOutcome(r, per.Status, per.Reply?.ToString() ?? result.Message)
-                    : new RecipientOutcome(r, result.Status, result.Reply?.ToString() ?? result.Message))
-                .ToList();
+            var outcomes = new List<RecipientOutcome>();
+            await TryHostAsync(host, port, delivery.MailFrom, recipients, raw, async result =>
+            {
+                pass.Unrecorded.Add(Attempt(delivery, $"{host}:{port}", result.Reply?.Code, $"{result.Reply?.ToString() ?? ""} {result.Message}".Trim(),
+                    result.Status switch
+                    {
+                        SmtpDeliveryStatus.Delivered => "delivered",
+                        SmtpDeliveryStatus.PermanentFailure => "failed",
+                        _ => "deferred",
+                    }));
+                outcomes = recipients.Select(r => result.Recipients.FirstOrDefault(x => string.Equals(x.Address, r, StringComparison.OrdinalIgnoreCase)) is { } per
+                        ? new RecipientOutcome(r, per.Status, per.Reply?.ToString() ?? result.Message)
+                        : new RecipientOutcome(r, result.Status, result.Reply?.ToString() ?? result.Message))
+                    .ToList();
+                await RecordAsync(pass, outcomes, ct);
+            }, ct);
             // Another MX host is only worth trying when this one failed for everybody for a temporary reason.
-            if (last.Any(o => o.Status != SmtpDeliveryStatus.TransientFailure)) break;
+            if (outcomes.Any(o => o.Status != SmtpDeliveryStatus.TransientFailure)) break;
         }
-        return last;
     }
 
-    private async Task<SmtpDeliveryResult> TryHostAsync(string host, int port, string mailFrom, List<string> recipients, byte[] raw, CancellationToken ct)
+    /// <summary>One SMTP transaction with one host; <paramref name="outcome"/> is awaited exactly once, before QUIT when the host replied.</summary>
+    private async Task TryHostAsync(string host, int port, string mailFrom, List<string> recipients, byte[] raw, Func<SmtpDeliveryResult, Task> outcome,
+        CancellationToken ct)
     {
+        var reported = false;
+        Task ReportAsync(SmtpDeliveryResult result)
+        {
+            reported = true;
+            return outcome(result);
+        }
+        SmtpDeliveryResult result;
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -191,14 +241,16 @@ public sealed class DeliveryProcessor(
             }
             await using (stream)
             {
-                return await SmtpDeliveryClient.DeliverAsync(stream, ClientOptions(host, implicitTls), mailFrom, recipients, raw, ct);
+                result = await SmtpDeliveryClient.DeliverAsync(stream, ClientOptions(host, implicitTls), mailFrom, recipients, raw, ct, ReportAsync);
             }
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or DnsException or System.Security.Authentication.AuthenticationException
-                                   && !ct.IsCancellationRequested)
+        catch (Exception e) when (!reported && e is SocketException or IOException or OperationCanceledException or DnsException
+                                      or System.Security.Authentication.AuthenticationException && !ct.IsCancellationRequested)
         {
-            return new SmtpDeliveryResult(SmtpDeliveryStatus.TransientFailure, [], null, $"{host}:{port}: {e.Message}");
+            result = new SmtpDeliveryResult(SmtpDeliveryStatus.TransientFailure, [], null, $"{host}:{port}: {e.Message}");
         }
+        // A connection that failed before any reply (or a fault the client turned into a result) is reported here.
+        if (!reported) await ReportAsync(result);
     }
 
     private SmtpClientOptions ClientOptions(string host, bool implicitTls)
