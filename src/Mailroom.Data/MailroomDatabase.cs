@@ -50,6 +50,13 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     public static MailroomDatabase ForSqliteFile(string path) => new(DatabaseProvider.Sqlite,
         new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Private, DefaultTimeout = 30, Pooling = true }.ToString());
 
+    /// <summary>The engine's version as it reports it: the SQLite library's, or the PostgreSQL server's.</summary>
+    public async Task<string> EngineVersionAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return connection.ServerVersion;
+    }
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);

@@ -11,7 +11,7 @@ namespace Mailroom.MailAuth.Tests;
 /// </summary>
 public sealed class FakeDnsServer : IDisposable
 {
-    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _udp;
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stop = new();
     private int _udpQueries;
@@ -26,10 +26,23 @@ public sealed class FakeDnsServer : IDisposable
 
     public FakeDnsServer()
     {
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
-        _tcp = new TcpListener(EndPoint);
-        _tcp.Start();
+        // The port is free for UDP; on a shared machine TCP may hold the same number: then take another.
+        for (var attempt = 1; ; attempt++)
+        {
+            _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
+            _tcp = new TcpListener(EndPoint);
+            try
+            {
+                _tcp.Start();
+                break;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+            {
+                _udp.Dispose();
+            }
+        }
         _ = ServeUdpAsync();
         _ = ServeTcpAsync();
     }

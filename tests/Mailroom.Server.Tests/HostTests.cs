@@ -9,13 +9,24 @@ public sealed class HostTests(ServerPerProvider servers) : IClassFixture<ServerP
 {
     public static TheoryData<string> Providers() => ServerPerProvider.Providers();
 
-    [Fact]
-    public async Task Healthz_is_200_once_migrated()
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Healthz_is_200_once_migrated_and_names_the_database_engine_version(string provider)
     {
-        var server = await servers.For("sqlite");
+        var server = await servers.For(provider);
         using var response = await server.Client().GetAsync("healthz");
         Assert.Equal(200, (int)response.StatusCode);
-        Assert.Contains("migrated", await response.Content.ReadAsStringAsync());
+        var health = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.Equal("migrated", (string)health["database"]!);
+        var other = provider == "sqlite" ? "postgres" : "sqlite";
+        Assert.False(health.ContainsKey(other), $"healthz names {other} on {provider}");
+        var version = (string)health[provider]!;
+        if (provider == "sqlite")
+        {
+            // The bundled library, not whatever the system has: 3.45 (2024) or later.
+            Assert.StartsWith("3.", version);
+            Assert.True(Version.Parse(version) >= new Version(3, 45), $"SQLite {version} is older than 3.45");
+        }
+        else Assert.Matches(@"^\d+\.\d+", version);
     }
 
     [Fact]

@@ -72,6 +72,10 @@ public static class MailroomApp
         // Whatever this node held when its previous process stopped is free again before any worker starts.
         await app.Services.GetRequiredService<Data.Repositories.LeaseRecovery>()
             .ReleaseAsync(app.Services.GetRequiredService<MailroomOptions>().EffectiveNodeId, ct);
-        app.Services.GetRequiredService<Readiness>().DatabaseMigrated();
+        var database = app.Services.GetRequiredService<MailroomDatabase>();
+        var engine = new DatabaseEngine(database.Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres", await database.EngineVersionAsync(ct));
+        app.Services.GetRequiredService<Readiness>().DatabaseMigrated(engine);
+        // Only a serving process starts; admin commands keep their standard output to their JSON.
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Database: {Provider} {Version}", engine.Provider, engine.Version));
     }
 }

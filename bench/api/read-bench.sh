@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# API read benchmark: fills an inbox with MESSAGES messages over SMTP (Postfix's smtp-source), then times REQUESTS
+# sequential GETs of each read on one keep-alive connection, after a warm-up, and prints p50 / p95 / p99 per route:
+# the first page of the inbox's messages, the last page (the deepest offset), and one message.
+# Usage: bench/api/read-bench.sh [sqlite|postgres]   (run as root; postgres needs MAILROOM_TEST_POSTGRES)
+set -euo pipefail
+provider=${1:-sqlite}
+messages=${MESSAGES:-10000}; requests=${REQUESTS:-500}
+source "$(dirname "$0")/../lib/serve-mailroom.sh"
+
+/usr/sbin/smtp-source -s 20 -m "$messages" -l 4096 -f sender@bench.example -t bench@mailroom.local -M client.bench.example "127.0.0.1:$smtp"
+until [ "$(count)" -ge "$messages" ]; do sleep 0.2; done
+
+python3 - "$http" "$key" "$inbox" "$messages" "$requests" "$provider" <<'PY'
+import http.client, json, sys, time
+port, key, inbox, messages, requests, provider = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+connection = http.client.HTTPConnection("127.0.0.1", int(port))
+headers = {"Authorization": f"Bearer {key}"}
+
+def get(path):
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200: sys.exit(f"GET {path}: {response.status} {body[:200]!r}")
+    return body
+
+listing = f"/api/v0/inboxes/{inbox}/messages"
+message_id = json.loads(get(f"{listing}?page=1"))["data"][0]["message_id"]
+last_page = (messages + 19) // 20
+routes = [("list, page 1 (20 a page)", f"{listing}?page=1"), (f"list, page {last_page} (the last)", f"{listing}?page={last_page}"),
+          ("one message", f"{listing}/{message_id}")]
+print(f"mailroom ({provider}), inbox of {messages} messages, {requests} sequential requests per route after 50 warm-up:")
+for name, path in routes:
+    for _ in range(50): get(path)
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter(); get(path); timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    p = lambda q: timings[min(len(timings) - 1, int(q * len(timings)))]
+    print(f"  {name}: p50 {p(0.50):.2f} ms, p95 {p(0.95):.2f} ms, p99 {p(0.99):.2f} ms")
+PY
