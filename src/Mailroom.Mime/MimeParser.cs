@@ -235,7 +235,7 @@ public sealed class MimeParser
         _headers.Clear();
         var parent = _stack.Count > 1 ? _stack[^2] : null;
 
-        var type = (headers.Find("Content-Type") is { } h ? ContentType.Parse(h.RawText) : null) ?? frame.DefaultType;
+        var type = MimeEntity.ContentTypeOf(headers, frame.DefaultType);
         var encoding = headers["Content-Transfer-Encoding"]?.Trim().ToLowerInvariant();
         MimeEntity entity;
         if (type.Is("multipart") && type.Boundary is { Length: > 0 } boundary)
