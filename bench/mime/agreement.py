@@ -3,14 +3,30 @@
 and group the text disagreements by cause.
 
     python3 bench/mime/agreement.py [FILE...]      # default: every corpus message
+    python3 bench/mime/agreement.py --unstructured-vectors   # headers/unstructured.json as Subject fields
     MAILROOM="dotnet src/Mailroom.Server/bin/Release/net10.0/mailroom.dll" python3 bench/mime/agreement.py
 """
-import email, email.policy, json, os, pathlib, re, shlex, subprocess, sys
+import atexit, email, email.policy, json, os, pathlib, re, shlex, shutil, subprocess, sys, tempfile
 from collections import Counter
 
 root = pathlib.Path(__file__).resolve().parents[2]
 corpus = root / ".." / "shared" / "corpus"
-files = sys.argv[1:] or [str(f) for f in sorted(list((corpus / "messages").rglob("*.eml")) + list((corpus / "structure").rglob("*.msg")))]
+
+def unstructured_vectors():
+    """headers/unstructured.json, each vector's field as the Subject of a message in a temporary folder."""
+    folder = pathlib.Path(tempfile.mkdtemp())
+    atexit.register(shutil.rmtree, folder)
+    for i, vector in enumerate(json.loads((corpus / "headers" / "unstructured.json").read_text())):
+        lines = vector["header"].replace("\r\n", "\n").split("\n")
+        field = lines[0]
+        for line in lines[1:]:
+            if not line[:1] in (" ", "\t"): break
+            field += "\r\n" + line
+        (folder / f"{i:02}.eml").write_bytes(f"Subject:{field}\r\n\r\nx\r\n".encode())
+    return [str(f) for f in sorted(folder.iterdir())]
+
+if sys.argv[1:] == ["--unstructured-vectors"]: files = unstructured_vectors()
+else: files = sys.argv[1:] or [str(f) for f in sorted(list((corpus / "messages").rglob("*.eml")) + list((corpus / "structure").rglob("*.msg")))]
 command = shlex.split(os.environ.get("MAILROOM", f"dotnet {root}/src/Mailroom.Server/bin/Release/net10.0/mailroom.dll"))
 ours = {r["file"]: r for r in map(json.loads, subprocess.run(command + ["mime", "summarize", *files], capture_output=True, check=True, text=True).stdout.splitlines())}
 
@@ -31,10 +47,17 @@ def cause(py, us, raw):
         return "delimiters: a delimiter need only begin its line, a near-miss is body, an outer one closes the inner parts (RFC 2046 5.1.1, mime4j agrees)"
     return "other"
 
+def subject_cause(py, us):
+    if py is not None and us is not None and "\ufffd" in py and ascii_only(py) == ascii_only(us):
+        return "charset: Python replaces raw 8-bit header text; we read UTF-8, else Windows-1252"
+    if py is None and us is not None:
+        return "header block: Python does not read the obs-syntax 'Subject :' (RFC 5322 4.5) or stops before the field"
+    return "other"
+
 def ascii_only(s): return "".join(c for c in s if c < "\x80")
 
 subjects = texts = 0
-causes = Counter()
+causes, subject_causes = Counter(), Counter()
 for file in files:
     raw = pathlib.Path(file).read_bytes()
     message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -49,11 +72,15 @@ for file in files:
         text = f"ERROR {e}"
     r = ours[file]
     if (subject or "").strip() == (r.get("subject") or "").strip(): subjects += 1
-    else: print(f"subject  {file}: python {subject!r:.80} ours {r.get('subject')!r:.80}")
+    else:
+        c = subject_cause(subject, r.get("subject"))
+        subject_causes[c] += 1
+        print(f"subject  {file}: {c.split(':')[0]}; python {subject!r:.60} ours {r.get('subject')!r:.60}")
     if lf(text) == lf(r.get("text")): texts += 1; continue
     c = cause(lf(text), lf(r.get("text")), raw)
     causes[c] += 1
     print(f"text     {file}: {c.split(':')[0]}; python {lf(text)!r:.60} ours {lf(r.get('text'))!r:.60}")
 n = len(files)
 print(f"\nmessages={n} subject agree={subjects} ({100 * subjects / n:.1f} %) text agree={texts} ({100 * texts / n:.1f} %)")
-for c, k in causes.most_common(): print(f"  {k:4}  {c}")
+for title, counter in (("subject", subject_causes), ("text", causes)):
+    for c, k in counter.most_common(): print(f"  {title:7} {k:4}  {c}")
