@@ -33,8 +33,17 @@ public abstract class MimeEntity
     public long BodyEnd { get; internal set; }
 
     /// <summary>Content-Type, or the default for its place (text/plain; message/rfc822 inside multipart/digest).</summary>
-    public ContentType ContentType => _contentType ??=
-        (Headers.Find("Content-Type") is { } h ? ContentType.Parse(h.RawText) : null) ?? DefaultContentType;
+    public ContentType ContentType => _contentType ??= ContentTypeOf(Headers, DefaultContentType);
+
+    /// <summary>
+    /// The Content-Type field's type, or <paramref name="defaultType"/> when the field is missing or names no
+    /// type/subtype: RFC 2045 5.2 reads a syntactically invalid Content-Type ("text", "not a type") as the
+    /// default. Its parameters (a charset) are kept.
+    /// </summary>
+    internal static ContentType ContentTypeOf(HeaderList headers, ContentType defaultType) =>
+        headers.Find("Content-Type") is { } h && ContentType.Parse(h.RawText) is { } type
+            ? type.MediaSubtype is null ? new ContentType(defaultType.MediaType, defaultType.MediaSubtype, type.Parameters) : type
+            : defaultType;
 
     /// <summary>Content-Disposition, with the disposition type in <see cref="ContentType.MediaType"/>.</summary>
     public ContentType? ContentDisposition

@@ -57,10 +57,22 @@ public sealed class MimeParser
     public MimeMessage ParseMessage(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var raw = new RawBuffer();
+        long expectedLength = 0;
         try
         {
-            Run(new LineReader(stream, raw, _options.MaxMessageSize));
+            if (stream.CanSeek) expectedLength = Math.Max(0, stream.Length - stream.Position);
+        }
+        catch (NotSupportedException)
+        {
+            // A stream that claims to seek but cannot tell its length is read like any other.
+        }
+        if (expectedLength > _options.MaxMessageSize)
+            throw new MimeFormatException($"Message is larger than MaxMessageSize ({_options.MaxMessageSize} bytes).");
+        var raw = new RawBuffer(expectedLength);
+        try
+        {
+            using var reader = new LineReader(stream, raw, _options.MaxMessageSize);
+            Run(reader);
         }
         catch (IOException e)
         {
@@ -235,7 +247,7 @@ public sealed class MimeParser
         _headers.Clear();
         var parent = _stack.Count > 1 ? _stack[^2] : null;
 
-        var type = (headers.Find("Content-Type") is { } h ? ContentType.Parse(h.RawText) : null) ?? frame.DefaultType;
+        var type = MimeEntity.ContentTypeOf(headers, frame.DefaultType);
         var encoding = headers["Content-Transfer-Encoding"]?.Trim().ToLowerInvariant();
         MimeEntity entity;
         if (type.Is("multipart") && type.Boundary is { Length: > 0 } boundary)

@@ -4,6 +4,13 @@ namespace Mailroom.Mime.Tests;
 
 public class SummaryTests
 {
+    private static string Summarize(params string[] files)
+    {
+        var output = new StringWriter();
+        MimeSummary.WriteLines(files, output);
+        return output.ToString();
+    }
+
     [Fact]
     public void Summarizes_a_message_in_one_line()
     {
@@ -20,9 +27,10 @@ public class SummaryTests
         b.Attachments.Add(new OutgoingAttachment("a.txt", "text/plain", [65, 66]));
         var file = Path.GetTempFileName();
         File.WriteAllBytes(file, b.ToBytes());
-        var json = MimeSummary.ToJson(file);
+        var json = Summarize(file);
         File.Delete(file);
-        Assert.DoesNotContain('\n', json);
+        Assert.EndsWith("}\n", json);
+        Assert.Single(json.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var root = JsonDocument.Parse(json).RootElement;
         Assert.Equal(["file", "from", "to", "cc", "subject", "date", "message_id", "text", "html_length", "attachments"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("ann@example.com", root.GetProperty("from")[0].GetProperty("address").GetString());
@@ -38,7 +46,15 @@ public class SummaryTests
     [Fact]
     public void Unreadable_file_gives_an_error_object()
     {
-        var root = JsonDocument.Parse(MimeSummary.ToJson("/nonexistent/file.eml")).RootElement;
+        var root = JsonDocument.Parse(Summarize("/nonexistent/file.eml")).RootElement;
         Assert.Equal(["file", "error"], root.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Lines_come_in_the_order_of_the_files_across_batches()
+    {
+        var files = Enumerable.Range(0, 600).Select(i => $"/nonexistent/{i}.eml").ToArray();
+        var lines = Summarize(files).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(files, lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("file").GetString()));
     }
 }

@@ -1,28 +1,20 @@
-using System.Text;
-
 namespace Mailroom.Mime.Internal;
 
 internal static class HeaderText
 {
-    /// <summary>Removes folding: a line break with the whitespace around it becomes one space; the ends are trimmed.</summary>
+    /// <summary>
+    /// Removes folding as RFC 5322 2.2.3 says: only the line breaks go, the whitespace that begins each
+    /// continuation line stays (a fold and its indent are not one space). The ends are trimmed.
+    /// </summary>
     public static string Unfold(string raw)
     {
-        if (raw.IndexOfAny(['\r', '\n']) < 0) return raw.Trim(' ', '\t', '\r', '\n');
-        var sb = new StringBuilder(raw.Length);
-        var i = 0;
-        while (i < raw.Length)
-        {
-            var c = raw[i];
-            if (c is '\r' or '\n')
+        if (raw.AsSpan().IndexOfAny('\r', '\n') >= 0)
+            raw = string.Create(raw.Length - raw.AsSpan().Count('\r') - raw.AsSpan().Count('\n'), raw, static (span, source) =>
             {
-                while (sb.Length > 0 && sb[^1] is ' ' or '\t') sb.Length--;
-                while (i < raw.Length && raw[i] is '\r' or '\n' or ' ' or '\t') i++;
-                if (sb.Length > 0 && i < raw.Length) sb.Append(' ');
-                continue;
-            }
-            sb.Append(c);
-            i++;
-        }
-        return sb.ToString().Trim(' ', '\t');
+                var n = 0;
+                foreach (var c in source)
+                    if (c is not ('\r' or '\n')) span[n++] = c;
+            });
+        return raw.Trim(' ', '\t');
     }
 }

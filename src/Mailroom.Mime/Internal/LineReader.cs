@@ -1,17 +1,20 @@
+using System.Buffers;
+
 namespace Mailroom.Mime.Internal;
 
 /// <summary>
 /// Hands out the input one line fragment at a time. A fragment ends at a line feed, at the end of the
 /// input, or when the working buffer is full (a long body line arrives in several fragments), so memory
-/// stays bounded whatever the line lengths are. Reads from a stream are also appended to the raw store.
+/// stays bounded whatever the line lengths are. Reads from a stream are also appended to the raw store; their
+/// working buffer is pooled (returned on dispose), so parsing many messages does not allocate one each.
 /// </summary>
-internal sealed class LineReader
+internal sealed class LineReader : IDisposable
 {
     public const int BufferSize = 64 * 1024;
 
     private readonly Stream? _stream;
     private readonly RawBuffer? _raw;
-    private readonly byte[] _buffer;
+    private byte[] _buffer;
     private readonly long _maxSize;
     private int _pos;
     private int _end;
@@ -23,7 +26,7 @@ internal sealed class LineReader
     {
         _stream = stream;
         _raw = raw;
-        _buffer = new byte[BufferSize];
+        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         _maxSize = maxSize;
     }
 
@@ -38,6 +41,13 @@ internal sealed class LineReader
         _end = _pos + data.Length;
         _eof = true;
         _maxSize = long.MaxValue;
+    }
+
+    public void Dispose()
+    {
+        if (_stream is null || _buffer.Length == 0) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
     }
 
     /// <summary>Absolute offset of the next unread byte.</summary>
@@ -81,7 +91,7 @@ internal sealed class LineReader
             _end -= _pos;
             _pos = 0;
         }
-        var n = _stream!.Read(_buffer, _end, _buffer.Length - _end);
+        var n = _stream!.Read(_buffer, _end, BufferSize - _end);
         if (n <= 0)
         {
             _eof = true;

@@ -3,14 +3,22 @@ using System.Buffers;
 namespace Mailroom.Mime.Internal;
 
 /// <summary>
-/// Append-only store of the bytes read from a stream, kept in fixed chunks so that growing
-/// never copies what was already read (a 50 MB message costs about 50 MB, not a doubling series).
+/// Append-only store of the bytes read from a stream, kept in chunks so that growing never copies what was
+/// already read (a 50 MB message costs about 50 MB, not a doubling series). A stream that knows its length gets
+/// one chunk of exactly that size; otherwise chunks start small and double up to 256 KB, so a 3 KB message
+/// does not cost a 256 KB chunk.
 /// </summary>
 internal sealed class RawBuffer
 {
-    private const int ChunkSize = 256 * 1024;
+    private const int FirstChunkSize = 4 * 1024;
+    private const int MaxChunkSize = 256 * 1024;
     private readonly List<byte[]> _chunks = [];
-    private int _lastUsed = ChunkSize;
+    private int _lastUsed;
+    private int _nextChunkSize;
+
+    /// <param name="expectedLength">What the stream says is left to read, or 0 when it cannot tell.</param>
+    public RawBuffer(long expectedLength) =>
+        _nextChunkSize = expectedLength > 0 ? (int)Math.Min(expectedLength, Array.MaxLength) : FirstChunkSize;
 
     public long Length { get; private set; }
 
@@ -18,12 +26,13 @@ internal sealed class RawBuffer
     {
         while (!data.IsEmpty)
         {
-            if (_lastUsed == ChunkSize)
+            if (_chunks.Count == 0 || _lastUsed == _chunks[^1].Length)
             {
-                _chunks.Add(new byte[ChunkSize]);
+                _chunks.Add(new byte[_nextChunkSize]);
+                _nextChunkSize = (int)Math.Min(MaxChunkSize, Math.Max(FirstChunkSize, 2L * _nextChunkSize));
                 _lastUsed = 0;
             }
-            var n = Math.Min(data.Length, ChunkSize - _lastUsed);
+            var n = Math.Min(data.Length, _chunks[^1].Length - _lastUsed);
             data[..n].CopyTo(_chunks[^1].AsSpan(_lastUsed));
             _lastUsed += n;
             Length += n;

@@ -43,10 +43,9 @@ public static class MailroomCommandLine
 
         var files = new Argument<string[]>("FILE") { Description = "message files to parse", Arity = ArgumentArity.OneOrMore };
         var summarize = new Command("summarize", "print the parser's view of each message as one JSON line") { files };
-        summarize.SetAction(async (result, ct) =>
+        summarize.SetAction(result =>
         {
-            foreach (var file in result.GetValue(files)!)
-                await output.WriteLineAsync(Mime.MimeSummary.ToJson(file).AsMemory(), ct);
+            Mime.MimeSummary.WriteLines(result.GetValue(files)!, output);
             return 0;
         });
         var mime = new Command("mime", "MIME tools") { summarize };

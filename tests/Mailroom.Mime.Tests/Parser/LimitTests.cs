@@ -50,7 +50,8 @@ public class LimitTests
     {
         var message = "Subject: x\r\n\r\n" + new string('a', 10_000);
         Assert.Contains("MaxMessageSize", Fails(message, new MimeParserOptions { MaxMessageSize = 1000 }).Message);
-        Assert.Throws<MimeFormatException>(() => MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(message)), new MimeParserOptions { MaxMessageSize = 1000 }));
+        foreach (var seekable in new[] { true, false })
+            Assert.Throws<MimeFormatException>(() => MimeMessage.Load(new OneByteStream(Encoding.ASCII.GetBytes(message), seekable), new MimeParserOptions { MaxMessageSize = 1000 }));
     }
 
     [Fact]
