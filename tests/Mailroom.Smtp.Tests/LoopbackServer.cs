@@ -45,7 +45,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
                 connections.Add(ServeAsync(socket));
             }
         }
-        catch (OperationCanceledException)
+        // Stopping races the loop: an accept begun after Stop() fails with "not listening" rather than a cancellation.
+        catch (Exception e) when (_stop.IsCancellationRequested && e is OperationCanceledException or InvalidOperationException or SocketException)
         {
             await Task.WhenAll(connections);
         }

@@ -128,7 +128,8 @@ public sealed partial class ContractBody
     [GeneratedRegex(@"=_[0-9a-f]{24}\b")]
     private static partial Regex BoundaryPattern();
 
-    /// <summary>The volatile tags of a DKIM-Signature: time, body hash and signature (the signed header list stays).</summary>
-    [GeneratedRegex(@"t=\d{10}; h=(?<h>[A-Za-z:\- ]+); bh=[A-Za-z0-9+/]{43}=; b=[A-Za-z0-9+/ ]+={0,2}")]
+    /// <summary>The volatile tags of a DKIM-Signature: time, body hash and signature (the signed header list stays).
+    /// A folded DKIM-Signature unfolds with its folds' tabs kept (RFC 5322 §2.2.3), written <c>\t</c> in JSON.</summary>
+    [GeneratedRegex(@"t=\d{10}; h=(?<h>(?:[A-Za-z:\- ]|\\t)+);(?: |\\t)bh=[A-Za-z0-9+/]{43}=;(?: |\\t)b=(?:[A-Za-z0-9+/ ]|\\t)+={0,2}")]
     private static partial Regex DkimSignaturePattern();
 }
