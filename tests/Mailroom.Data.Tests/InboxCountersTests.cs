@@ -98,6 +98,54 @@ public sealed class InboxCountersTests
         Assert.Empty(byMessage[ids[^1]]);
     }
 
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Migration_0004_counts_the_mail_already_stored_and_replaces_the_list_indexes(string provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        await using var db = test.Open();
+        var migrator = new Migrator(db, TimeProvider.System);
+        Assert.Equal([1, 2, 3], await migrator.MigrateAsync(3));
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var orgId = Ids.New(Ids.Organization);
+        await new Repositories.OrganizationRepository(db).CreateAsync(new Core.Organizations.Organization
+        {
+            Id = orgId, Name = "o", InboxLimit = 5, DomainLimit = 2, CreatedAt = now, UpdatedAt = now,
+        });
+        var full = new Inbox { Id = Ids.New(Ids.Inbox), OrgId = orgId, Username = "full", Domain = "mailroom.local", CreatedAt = now, UpdatedAt = now };
+        var empty = new Inbox { Id = Ids.New(Ids.Inbox), OrgId = orgId, Username = "empty", Domain = "mailroom.local", CreatedAt = now, UpdatedAt = now };
+        await new InboxRepository(db).CreateAsync(full);
+        await new InboxRepository(db).CreateAsync(empty);
+        await using (var connection = await db.OpenAsync())
+        {
+            // Schema 0003 as SQL (the repositories write the newer one): two threads of 3 and 1 messages, one thread
+            // that lists nothing (message_count 0), and a message of a thread whose inbox is gone.
+            foreach (var (thread, messages, inboxId) in new[] { ("thr_a", 3, full.Id), ("thr_b", 1, full.Id), ("thr_none", 0, full.Id), ("thr_orphan", 1, null) })
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO threads (id, org_id, inbox_id, labels_json, senders_json, recipients_json, message_count, size, last_activity_at, " +
+                    "created_at, updated_at, inbox_address) VALUES (@thread, @orgId, @inboxId, '[]', '[]', '[]', @messages, 0, 0, 0, 0, 'full@mailroom.local')",
+                    new { thread, orgId, inboxId, messages });
+                for (var i = 0; i < messages; i++)
+                    await connection.ExecuteAsync(
+                        "INSERT INTO messages (id, org_id, inbox_id, thread_id, direction, status, to_json, headers_json, labels_json, size, timestamp, " +
+                        "created_at, updated_at) VALUES (@id, @orgId, @inboxId, @thread, 'inbound', 'received', '[]', '[]', '[]', 1, @i, 0, 0)",
+                        new { id = $"msg_{thread}_{i}", orgId, inboxId, thread, i });
+            }
+        }
+
+        Assert.Equal([4], await migrator.MigrateAsync());
+
+        await using var migrated = await db.OpenAsync();
+        var counters = (await migrated.QueryAsync<(string Id, long Messages, long Threads)>(
+            "SELECT id, message_count, thread_count FROM inboxes ORDER BY username")).ToList();
+        Assert.Equal([(empty.Id, 0L, 0L), (full.Id, 4L, 2L)], counters);
+        var indexSql = provider == "sqlite"
+            ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('threads', 'messages') AND sql IS NOT NULL"
+            : "SELECT indexname FROM pg_indexes WHERE tablename IN ('threads', 'messages') AND indexname NOT LIKE '%_pkey'";
+        Assert.Equal(["ix_messages_inbox_list", "ix_messages_rfc_id", "ix_messages_thread", "ix_threads_inbox_list", "ux_messages_spool"],
+            (await migrated.QueryAsync<string>(indexSql)).Order(StringComparer.Ordinal));
+    }
+
     private static async Task AssertCountersAsync(MigratedDatabase f, Inbox inbox, long messages, long threads)
     {
         await using var connection = await f.Db.OpenAsync();
