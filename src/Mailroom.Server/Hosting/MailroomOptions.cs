@@ -6,10 +6,12 @@ public sealed class MailroomOptions
     public const string Section = "Mailroom";
 
     public string DataDir { get; set; } = "data";
-    /// <summary>This node's name in work-queue leases; unique per node, stable across restarts (default: the machine name).</summary>
+    /// <summary>
+    /// This node's name in work-queue leases; unique per node, stable across restarts. When set, a restarted node takes
+    /// back what its previous process held at once; when unset (the machine name is used) it waits for those leases to run out.
+    /// </summary>
     public string? NodeId { get; set; }
 
-    public string EffectiveNodeId => NodeId ?? Environment.MachineName;
     public DatabaseOptions Database { get; set; } = new();
     public string DefaultDomain { get; set; } = "mailroom.local";
     /// <summary>Host name in the SMTP greeting and the MX record given to custom domains.</summary>
