@@ -43,7 +43,7 @@ public sealed class MailOutlivesInboxMigrationTests
         var before = await CountAsync(db);
         var ownersBefore = await OwnersAsync(db);
 
-        Assert.Equal([3], await migrator.MigrateAsync());
+        Assert.Equal([3], await migrator.MigrateAsync(3));
 
         Assert.Equal(before, await CountAsync(db));
         Assert.Equal(ownersBefore, await OwnersAsync(db));

@@ -66,7 +66,7 @@ public sealed class MigrationTests
             "api_keys", "domains", "inboxes", "agents", "phone_numbers", "channels", "threads", "messages",
             "attachments", "drafts", "draft_versions", "webhooks", "events", "webhook_deliveries", "webhook_attempts",
             "inbound_spool", "outbound_deliveries", "delivery_attempts", "idempotency_keys", "actions", "topics",
-            "topic_actions", "hook_actions", "blobs",
+            "topic_actions", "hook_actions", "blobs", "dkim_keys",
         ];
         Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organizations"));
         foreach (var table in tables)

@@ -45,6 +45,7 @@ public static class StorageServices
         services.AddSingleton<IOrganizationRepository, OrganizationRepository>();
         services.AddSingleton<IApiKeyRepository, ApiKeyRepository>();
         services.AddSingleton<IDomainRepository, DomainRepository>();
+        services.AddSingleton<IDkimKeyRepository, DkimKeyRepository>();
         services.AddSingleton<IInboxRepository, InboxRepository>();
         services.AddSingleton<IWebhookRepository, WebhookRepository>();
         services.AddSingleton<IWebhookDeliveryRepository, WebhookDeliveryRepository>();
