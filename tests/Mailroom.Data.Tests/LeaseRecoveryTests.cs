@@ -12,15 +12,15 @@ public sealed class LeaseRecoveryTests
     public async Task A_restarted_node_frees_only_what_its_own_earlier_processes_held(string provider)
     {
         await using var fixture = await MigratedDatabase.CreateAsync(provider);
-        var earlier = LeaseOwner.ForProcess("node-a", "machine");
-        var restarted = LeaseOwner.ForProcess("node-a", "machine");
+        var earlier = LeaseOwner.ForProcess("node-a");
+        var restarted = LeaseOwner.ForProcess("node-a");
         string?[] owners =
         [
             earlier.Name, // the same node's previous process
             "node-a", // what versions before per-process owners leased under
             restarted.Name, // the restarted process itself
-            LeaseOwner.ForProcess("node-b", "machine").Name,
-            LeaseOwner.ForProcess("node-a/x", "machine").Name, // a node whose name starts with node-a's prefix
+            LeaseOwner.ForProcess("node-b").Name,
+            LeaseOwner.ForProcess("node-a/x").Name, // a node whose name starts with node-a's prefix
             "node-a/" + new string('0', LeaseOwner.ProcessPartLength + 1),
         ];
         await using var connection = await fixture.Db.OpenAsync();
@@ -38,11 +38,9 @@ public sealed class LeaseRecoveryTests
     [Fact]
     public void Two_processes_of_one_node_never_share_a_lease_owner()
     {
-        var first = LeaseOwner.ForProcess(null, "machine");
-        var second = LeaseOwner.ForProcess(null, "machine");
+        var first = LeaseOwner.ForProcess("node-a");
+        var second = LeaseOwner.ForProcess("node-a");
         Assert.Equal(first.Node, second.Node);
         Assert.NotEqual(first.Name, second.Name);
-        Assert.False(first.NodeNamedByOperator);
-        Assert.True(LeaseOwner.ForProcess("node-a", "machine").NodeNamedByOperator);
     }
 }

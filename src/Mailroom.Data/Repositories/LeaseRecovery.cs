@@ -1,9 +1,8 @@
 namespace Mailroom.Data.Repositories;
 
 /// <summary>
-/// Work queues lease rows to a process under its <see cref="LeaseOwner"/> name. A node the operator named
-/// (<c>Mailroom:NodeId</c>) that starts again after dying takes back what its previous processes held, instead of
-/// waiting for those leases to run out.
+/// Work queues lease rows to a process under its <see cref="LeaseOwner"/> name. A node that starts again after dying
+/// takes back what its previous processes held, instead of waiting for those leases to run out.
 /// </summary>
 public sealed class LeaseRecovery(MailroomDatabase db)
 {
@@ -28,19 +27,17 @@ public sealed class LeaseRecovery(MailroomDatabase db)
 }
 
 /// <summary>
-/// The name this process leases work-queue rows under: its node (<c>Mailroom:NodeId</c>, else the machine name), a
-/// slash and a random part drawn at start. The random part keeps two processes from ever sharing an owner by accident
-/// (two servers on one machine, or an admin command next to a server).
+/// The name this process leases work-queue rows under: its node id, a slash and a random part drawn at start. The random
+/// part keeps two processes from ever sharing an owner by accident (an admin command next to a server, two servers).
 /// </summary>
-public sealed record LeaseOwner(string Node, string Name, bool NodeNamedByOperator)
+public sealed record LeaseOwner(string Node, string Name)
 {
     public const string Separator = "/";
     public const int ProcessPartLength = 16;
 
-    public static LeaseOwner ForProcess(string? configuredNodeId, string machineName)
+    public static LeaseOwner ForProcess(string node)
     {
-        var node = string.IsNullOrWhiteSpace(configuredNodeId) ? machineName : configuredNodeId;
         var processPart = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProcessPartLength / 2));
-        return new LeaseOwner(node, node + Separator + processPart, !string.IsNullOrWhiteSpace(configuredNodeId));
+        return new LeaseOwner(node, node + Separator + processPart);
     }
 }

@@ -80,15 +80,13 @@ public static class MailroomApp
     }
 
     /// <summary>
-    /// Migrates, then, for a node the operator named, frees what its previous processes held, before any worker starts.
-    /// Only a process about to serve calls this. A node named after its machine does not: another process on that
-    /// machine may be serving, so its earlier leases run out instead.
+    /// Migrates, then frees what this node's earlier processes held, before any worker starts. Only a process about to
+    /// serve calls this: an admin command run beside a serving node never touches its leases.
     /// </summary>
     public static async Task PrepareToServeAsync(this WebApplication app, CancellationToken ct = default)
     {
         await app.MigrateAsync(ct);
         var owner = app.Services.GetRequiredService<Data.Repositories.LeaseOwner>();
-        if (owner.NodeNamedByOperator)
-            await app.Services.GetRequiredService<Data.Repositories.LeaseRecovery>().ReleaseEarlierProcessesAsync(owner, ct);
+        await app.Services.GetRequiredService<Data.Repositories.LeaseRecovery>().ReleaseEarlierProcessesAsync(owner, ct);
     }
 }

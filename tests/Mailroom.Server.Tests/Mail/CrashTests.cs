@@ -47,8 +47,8 @@ public sealed class CrashTests
     public async Task Every_message_that_got_250_is_there_after_a_kill_and_restart(string provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        // Named, so that the restarted node takes back at once what the killed process held (spooled mail included).
-        var configuration = database.HostArguments().Append("--Mailroom:NodeId=crash-node").ToList();
+        // No NodeId: the restarted node is known by its data folder's id and takes back at once what the killed process held.
+        var configuration = database.HostArguments().ToList();
         var output = new StringWriter();
         Assert.Equal(0, await MailroomCommandLine.RunAsync(["admin", "create-org", "--name", "Crash", .. configuration], output));
         var token = (string)JsonNode.Parse(output.ToString())!["api_key"]!;
