@@ -5,8 +5,8 @@ namespace Mailroom.Data;
 
 /// <summary>
 /// Applies the numbered scripts under <c>Migrations/{provider}/NNNN_name.sql</c> that are not yet recorded in
-/// <c>schema_migrations</c>, each in its own transaction. On PostgreSQL an advisory lock lets several
-/// nodes start at once. A SQLite script whose first line is <see cref="ForeignKeysOffMarker"/> rebuilds tables: it runs
+/// <c>schema_migrations</c>, each in its own transaction. On PostgreSQL every transaction, the one that creates
+/// <c>schema_migrations</c> included, first takes an advisory lock, so any number of nodes can start at once. A SQLite script whose first line is <see cref="ForeignKeysOffMarker"/> rebuilds tables: it runs
 /// with foreign keys off and must pass <c>PRAGMA foreign_key_check</c> before it commits.
 /// </summary>
 public sealed class Migrator(MailroomDatabase database, TimeProvider time)
@@ -51,8 +51,16 @@ public sealed class Migrator(MailroomDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(ct);
         if (database.Provider == DatabaseProvider.Sqlite)
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-        await connection.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+        // Under the lock: two PostgreSQL sessions running CREATE TABLE IF NOT EXISTS at once both pass the "if not exists"
+        // and one fails on the catalog's unique index (23505 on pg_type, or 42710), so nodes started together crashed.
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        {
+            await LockAsync(connection, transaction);
+            await connection.ExecuteAsync(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                transaction: transaction);
+            await transaction.CommitAsync(ct);
+        }
         var applied = new List<int>();
         foreach (var script in Scripts().Where(s => s.Version <= lastVersion))
         {
@@ -61,8 +69,7 @@ public sealed class Migrator(MailroomDatabase database, TimeProvider time)
             try
             {
                 await using var transaction = await connection.BeginTransactionAsync(ct);
-                if (database.Provider == DatabaseProvider.Postgres)
-                    await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryLockKey }, transaction);
+                await LockAsync(connection, transaction);
                 var done = await connection.ExecuteScalarAsync<long>(
                     "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { script.Version }, transaction);
                 if (done > 0) continue;
@@ -81,6 +88,16 @@ public sealed class Migrator(MailroomDatabase database, TimeProvider time)
         }
         return applied;
     }
+
+    /// <summary>
+    /// Serializes migrating processes until the transaction ends. PostgreSQL takes a transaction-level advisory lock
+    /// (released by commit, rollback or a dead session, so a killed node never leaves it held); SQLite's transactions
+    /// begin IMMEDIATE, which already takes the database's write lock.
+    /// </summary>
+    private Task LockAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction) =>
+        database.Provider == DatabaseProvider.Postgres
+            ? connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = AdvisoryLockKey }, transaction)
+            : Task.CompletedTask;
 
     /// <summary>What SQLite cannot check with foreign keys off is checked before the commit: a row pointing nowhere rolls the script back.</summary>
     private static async Task CheckForeignKeysAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Script script)

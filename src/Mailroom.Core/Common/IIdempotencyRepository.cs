@@ -4,5 +4,14 @@ namespace Mailroom.Core.Common;
 public interface IIdempotencyRepository
 {
     Task<string?> FindAsync(string orgId, string scope, string key, CancellationToken ct = default);
-    Task SaveAsync(string orgId, string scope, string key, string responseJson, DateTimeOffset at, CancellationToken ct = default);
+
+    /// <summary>
+    /// Takes the key for this request inside its transaction, before its answer is known; false when another request
+    /// took it first. A request that took it and has not committed yet holds the key: on PostgreSQL this waits for
+    /// that transaction to end (SQLite runs one writer at a time), so the answer is final, never a unique key violation.
+    /// </summary>
+    Task<bool> TryTakeAsync(string orgId, string scope, string key, DateTimeOffset at, CancellationToken ct = default);
+
+    /// <summary>Records the answer of the request that took the key, in the same transaction.</summary>
+    Task AnswerAsync(string orgId, string scope, string key, string responseJson, CancellationToken ct = default);
 }

@@ -82,8 +82,36 @@ public sealed class MessageSender(
             Labels = mail.Labels, Size = raw.LongLength, RawBlobKey = rawKey, Timestamp = now, CreatedAt = now, UpdatedAt = now,
         };
 
-        var result = await transactions.InTransactionAsync(async () =>
+        SendResult result;
+        try
         {
+            result = await Store(inbox, mail, idempotencyKey, scope, message, attachments, rejection, now, ct);
+        }
+        catch (IdempotencyKeyTaken)
+        {
+            // Another request with this key (on this node or another) committed first: answer what it answered, as a
+            // retry would, and drop this attempt's blobs, whose rows rolled back.
+            foreach (var key in attachments.Select(a => a.BlobKey).Prepend(rawKey)) await blobs.DeleteAsync(key, ct);
+            return JsonSerializer.Deserialize<SendResult>(await idempotency.FindAsync(inbox.OrgId, scope, idempotencyKey!, ct)
+                                                          ?? throw new InvalidOperationException("an idempotency key taken by a commit has no answer"))!;
+        }
+
+        if (rejection is { } refusal) throw new MessageRejectedException(refusal.Kind, refusal.Detail, result);
+        signal.Notify();
+        return result;
+    }
+
+    /// <summary>Raised inside the transaction to roll it back when another request took the idempotency key first.</summary>
+    private sealed class IdempotencyKeyTaken : Exception;
+
+    private Task<SendResult> Store(Inbox inbox, OutgoingMail mail, string? idempotencyKey, string scope, Message message, List<Attachment> attachments,
+        (ErrorKind Kind, string Detail)? rejection, DateTimeOffset now, CancellationToken ct) =>
+        transactions.InTransactionAsync(async () =>
+        {
+            // The key first, before any row this send locks, so that a request that waits for it holds nothing the
+            // request ahead of it needs.
+            if (idempotencyKey is not null && !await idempotency.TryTakeAsync(inbox.OrgId, scope, idempotencyKey, now, ct))
+                throw new IdempotencyKeyTaken();
             var thread = mail.ThreadId is not null && await threads.GetAsync(inbox.OrgId, inbox.Id, mail.ThreadId, ct) is { } existing
                 ? existing
                 : await threading.ThreadForAsync(inbox, mail.InReplyTo, mail.References, mail.Subject, ct);
@@ -104,14 +132,9 @@ public sealed class MessageSender(
             }
             var sent = new SendResult(message.Id, thread.Id);
             if (idempotencyKey is not null)
-                await idempotency.SaveAsync(inbox.OrgId, scope, idempotencyKey, JsonSerializer.Serialize(sent), now, ct);
+                await idempotency.AnswerAsync(inbox.OrgId, scope, idempotencyKey, JsonSerializer.Serialize(sent), ct);
             return sent;
         }, ct);
-
-        if (rejection is { } refusal) throw new MessageRejectedException(refusal.Kind, refusal.Detail, result);
-        signal.Notify();
-        return result;
-    }
 
     public static MailboxAddress Sender(Inbox inbox) => new(inbox.DisplayName, inbox.EmailAddress);
 

@@ -17,7 +17,7 @@ public static class MailroomCommandLine
         root.SetAction(async (result, ct) =>
         {
             await using var app = MailroomApp.Build(result.UnmatchedTokens.ToArray());
-            await app.MigrateAsync(ct);
+            await app.PrepareToServeAsync(ct);
             await app.RunAsync(ct);
             return 0;
         });

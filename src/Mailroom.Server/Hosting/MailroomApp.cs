@@ -65,17 +65,28 @@ public static class MailroomApp
         return app;
     }
 
-    /// <summary>Creates or upgrades the schema; called before anything reads the database.</summary>
+    /// <summary>
+    /// Creates or upgrades the schema; called before anything reads the database, by serving and admin commands alike.
+    /// It never touches leases: an admin command given a serving node's configuration must leave that node's work alone.
+    /// </summary>
     public static async Task MigrateAsync(this WebApplication app, CancellationToken ct = default)
     {
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
-        // Whatever this node held when its previous process stopped is free again before any worker starts.
-        await app.Services.GetRequiredService<Data.Repositories.LeaseRecovery>()
-            .ReleaseAsync(app.Services.GetRequiredService<MailroomOptions>().EffectiveNodeId, ct);
         var database = app.Services.GetRequiredService<MailroomDatabase>();
         var engine = new DatabaseEngine(database.Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres", await database.EngineVersionAsync(ct));
         app.Services.GetRequiredService<Readiness>().DatabaseMigrated(engine);
         // Only a serving process starts; admin commands keep their standard output to their JSON.
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Database: {Provider} {Version}", engine.Provider, engine.Version));
+    }
+
+    /// <summary>
+    /// Migrates, then frees what this node's earlier processes held, before any worker starts. Only a process about to
+    /// serve calls this: an admin command run beside a serving node never touches its leases.
+    /// </summary>
+    public static async Task PrepareToServeAsync(this WebApplication app, CancellationToken ct = default)
+    {
+        await app.MigrateAsync(ct);
+        var owner = app.Services.GetRequiredService<Data.Repositories.LeaseOwner>();
+        await app.Services.GetRequiredService<Data.Repositories.LeaseRecovery>().ReleaseEarlierProcessesAsync(owner, ct);
     }
 }

@@ -6,10 +6,21 @@ public sealed class MailroomOptions
     public const string Section = "Mailroom";
 
     public string DataDir { get; set; } = "data";
-    /// <summary>This node's name in work-queue leases; unique per node, stable across restarts (default: the machine name).</summary>
+    /// <summary>
+    /// This node's name in work-queue leases; unique per node, stable across restarts. When set, a restarted node takes
+    /// back what its previous process held at once; when unset (the machine name is used) it waits for those leases to run out.
+    /// </summary>
     public string? NodeId { get; set; }
 
-    public string EffectiveNodeId => NodeId ?? Environment.MachineName;
+    /// <summary>
+    /// <see cref="NodeId"/>, else an id made once for this data folder (<c>{DataDir}/node-id</c>): stable across the
+    /// restarts of a node, so a restarted node takes back its leases at once, and different for nodes with their own folders.
+    /// </summary>
+    public string EffectiveNodeId => string.IsNullOrWhiteSpace(NodeId)
+        ? Core.Security.OwnerOnlyFile.ReadOrCreate(Path.Combine(DataDir, "node-id"),
+            () => $"{Environment.MachineName}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}").Text
+        : NodeId;
+
     public DatabaseOptions Database { get; set; } = new();
     public string DefaultDomain { get; set; } = "mailroom.local";
     /// <summary>Host name in the SMTP greeting and the MX record given to custom domains.</summary>

@@ -34,6 +34,7 @@ public static class StorageServices
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton<LeaseRecovery>();
+        services.AddSingleton(LeaseOwner.ForProcess(options.EffectiveNodeId));
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
         services.AddSingleton(new PlatformSettings
         {
@@ -44,6 +45,7 @@ public static class StorageServices
         services.AddSingleton<IOrganizationRepository, OrganizationRepository>();
         services.AddSingleton<IApiKeyRepository, ApiKeyRepository>();
         services.AddSingleton<IDomainRepository, DomainRepository>();
+        services.AddSingleton<IDkimKeyRepository, DkimKeyRepository>();
         services.AddSingleton<IInboxRepository, InboxRepository>();
         services.AddSingleton<IWebhookRepository, WebhookRepository>();
         services.AddSingleton<IWebhookDeliveryRepository, WebhookDeliveryRepository>();

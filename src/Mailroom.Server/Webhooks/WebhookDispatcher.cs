@@ -15,7 +15,7 @@ namespace Mailroom.Server.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     IWebhookDeliveryRepository deliveries, IWebhookRepository webhooks, SecretBox secrets, IHttpClientFactory http,
-    WebhookOptions options, Hosting.MailroomOptions node, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    WebhookOptions options, Data.Repositories.LeaseOwner owner, TimeProvider time, ILogger<WebhookDispatcher> logger)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
@@ -23,7 +23,7 @@ public sealed class WebhookDispatcher(
     public async Task<int> DispatchDueAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var due = await deliveries.ClaimDueAsync(node.EffectiveNodeId, now, now + Lease, options.Concurrency, ct);
+        var due = await deliveries.ClaimDueAsync(owner.Name, now, now + Lease, options.Concurrency, ct);
         await Task.WhenAll(due.Select(d => AttemptAsync(d, ct)));
         return due.Count;
     }

@@ -52,7 +52,7 @@ public sealed class MailroomTestServer : IAsyncDisposable
             "--Mailroom:DomainRecheckInterval=00:00:00", "--Mailroom:Smtp:Listen=127.0.0.1:0", .. database.HostArguments(), .. configuration,
         ];
         var app = MailroomApp.Build(args, replaceServices, moreDialects);
-        await app.MigrateAsync();
+        await app.PrepareToServeAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new MailroomTestServer(database, app, new Uri(address));

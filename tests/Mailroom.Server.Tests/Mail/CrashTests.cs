@@ -47,6 +47,7 @@ public sealed class CrashTests
     public async Task Every_message_that_got_250_is_there_after_a_kill_and_restart(string provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
+        // No NodeId: the restarted node is known by its data folder's id and takes back at once what the killed process held.
         var configuration = database.HostArguments().ToList();
         var output = new StringWriter();
         Assert.Equal(0, await MailroomCommandLine.RunAsync(["admin", "create-org", "--name", "Crash", .. configuration], output));

@@ -173,7 +173,9 @@ public sealed class OutboundDeliveryTests
             "--mx-host=slow.example,mail.slow.example,10", "--host-record=mail.slow.example,127.0.0.2"]);
         await using var database = await TestDatabase.CreateAsync(provider);
         var configuration = database.HostArguments()
-            .Concat(["--Mailroom:Outbound:Mode=mx", $"--Mailroom:Outbound:MxPort={sink.Port}", $"--Mailroom:Dns:Servers={dns.Endpoint}"]).ToList();
+            .Concat(["--Mailroom:Outbound:Mode=mx", $"--Mailroom:Outbound:MxPort={sink.Port}", $"--Mailroom:Dns:Servers={dns.Endpoint}",
+                // Named, so that the restarted node takes back at once the delivery the killed process held.
+                "--Mailroom:NodeId=routes-node"]).ToList();
         var output = new StringWriter();
         Assert.Equal(0, await Cli.MailroomCommandLine.RunAsync(["admin", "create-org", "--name", "Routes", .. configuration], output));
         var token = (string)JsonNode.Parse(output.ToString())!["api_key"]!;

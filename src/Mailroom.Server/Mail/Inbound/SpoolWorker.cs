@@ -15,7 +15,7 @@ namespace Mailroom.Server.Mail.Inbound;
 /// keeps failing is marked failed and kept (its raw bytes stay).
 /// </summary>
 public sealed class SpoolWorker(IInboundSpoolRepository spool, IBlobStore blobs, IMessageRepository messages, MailReception reception,
-    ITransactionRunner transactions, InboundSignal signal, Hosting.MailroomOptions node, TimeProvider time, ILogger<SpoolWorker> logger) : BackgroundService
+    ITransactionRunner transactions, InboundSignal signal, Data.Repositories.LeaseOwner owner, TimeProvider time, ILogger<SpoolWorker> logger) : BackgroundService
 {
     public const int MaxAttempts = 10;
     private const int BatchSize = 64;
@@ -29,7 +29,7 @@ public sealed class SpoolWorker(IInboundSpoolRepository spool, IBlobStore blobs,
             try
             {
                 var now = time.GetUtcNow();
-                var batch = await spool.ClaimAsync(node.EffectiveNodeId, now, now + Lease, BatchSize, stoppingToken);
+                var batch = await spool.ClaimAsync(owner.Name, now, now + Lease, BatchSize, stoppingToken);
                 if (batch.Count > 0) await ProcessBatchAsync(batch, stoppingToken);
                 else await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
             }

@@ -4,7 +4,7 @@ using Mailroom.Core.Delivery;
 namespace Mailroom.Server.Mail.Outbound;
 
 /// <summary>Claims due deliveries with a lease (any number of nodes can run it) and hands each to the processor.</summary>
-public sealed class DeliveryWorker(IOutboundDeliveryRepository queue, DeliveryProcessor processor, DeliverySignal signal, OutboundOptions options, Hosting.MailroomOptions node,
+public sealed class DeliveryWorker(IOutboundDeliveryRepository queue, DeliveryProcessor processor, DeliverySignal signal, OutboundOptions options, Data.Repositories.LeaseOwner owner,
     TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
@@ -16,7 +16,7 @@ public sealed class DeliveryWorker(IOutboundDeliveryRepository queue, DeliveryPr
             try
             {
                 var now = time.GetUtcNow();
-                var due = await queue.ClaimDueAsync(node.EffectiveNodeId, now, now + Lease, 8, stoppingToken);
+                var due = await queue.ClaimDueAsync(owner.Name, now, now + Lease, 8, stoppingToken);
                 await Task.WhenAll(due.Select(d => ProcessOneAsync(d, stoppingToken)));
                 if (due.Count == 0) await signal.WaitAsync(options.PollInterval, stoppingToken);
             }
