@@ -133,7 +133,7 @@ public sealed class InboxCountersTests
             }
         }
 
-        Assert.Equal([4], await migrator.MigrateAsync());
+        Assert.Equal([4], await migrator.MigrateAsync(4));
 
         await using var migrated = await db.OpenAsync();
         var counters = (await migrated.QueryAsync<(string Id, long Messages, long Threads)>(

@@ -95,10 +95,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
                 AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId,
                 Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
             }, ct);
-        // The inbox's total, in the caller's transaction; the increment is done by the database, so concurrent
-        // writers do not lose one. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
-        if (m.InboxId is not null)
-            await db.ExecuteAsync("UPDATE inboxes SET message_count = message_count + 1 WHERE id = @InboxId", new { m.InboxId }, ct);
+        // The inbox's total, in the caller's transaction. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
+        if (m.InboxId is not null) await db.AddToInboxCountsAsync(m.InboxId, messages: 1, threads: 0, ct);
         foreach (var a in attachments)
             await db.ExecuteAsync(
                 $"INSERT INTO attachments ({AttachmentColumns}) VALUES (@Id, @OrgId, @MessageId, @FileName, @ContentType, @Disposition, @ContentId, @Size, @BlobKey, @CreatedAt)",

@@ -58,7 +58,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
         // is inserted with its first message and its message_count only grows until the thread is deleted whole, so
         // the insert is where it starts to be listed.
         if (thread.InboxId is not null && thread.MessageCount > 0)
-            await db.ExecuteAsync("UPDATE inboxes SET thread_count = thread_count + 1 WHERE id = @InboxId", new { thread.InboxId }, ct);
+            await db.AddToInboxCountsAsync(thread.InboxId, messages: 0, threads: 1, ct);
         thread.Stored = true;
     }
 
