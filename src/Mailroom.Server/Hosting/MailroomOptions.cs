@@ -16,7 +16,7 @@ public sealed class MailroomOptions
     /// <see cref="NodeId"/>, else an id made once for this data folder (<c>{DataDir}/node-id</c>): stable across the
     /// restarts of a node, so a restarted node takes back its leases at once, and different for nodes with their own folders.
     /// </summary>
-    public string EffectiveNodeId => string.IsNullOrWhiteSpace(NodeId)
+    public string ResolveNodeId() => string.IsNullOrWhiteSpace(NodeId)
         ? Core.Security.OwnerOnlyFile.ReadOrCreate(Path.Combine(DataDir, "node-id"),
             () => $"{Environment.MachineName}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}").Text
         : NodeId;

@@ -34,7 +34,7 @@ public static class StorageServices
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton<LeaseRecovery>();
-        services.AddSingleton(LeaseOwner.ForProcess(options.EffectiveNodeId));
+        services.AddSingleton(LeaseOwner.ForProcess(options.ResolveNodeId()));
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
         services.AddSingleton(new PlatformSettings
         {

@@ -48,4 +48,8 @@ public sealed class ApiDialects(IReadOnlyList<IApiDialect> dialects)
     /// <summary>The dialect whose prefix holds the path; paths outside every dialect answer in the first one's shape.</summary>
     public IDialectErrors ErrorsFor(PathString path) =>
         (dialects.FirstOrDefault(d => path.StartsWithSegments(d.PathPrefix)) ?? dialects[0]).Errors;
+
+    /// <summary>The error renderer for a request, for code that runs outside dependency injection (middleware callbacks, endpoint lambdas).</summary>
+    public static IDialectErrors ErrorsOf(HttpContext http) =>
+        http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path);
 }

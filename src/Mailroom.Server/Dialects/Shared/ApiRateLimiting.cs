@@ -38,7 +38,7 @@ public static class ApiRateLimiting
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 var http = context.HttpContext;
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path)
+                await ApiDialects.ErrorsOf(http)
                     .Refusal(http, RequestRefusal.RateLimited, StatusCodes.Status429TooManyRequests, seconds.ToString(CultureInfo.InvariantCulture))
                     .ExecuteAsync(http);
             };

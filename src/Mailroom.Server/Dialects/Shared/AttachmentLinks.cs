@@ -60,7 +60,7 @@ public sealed class AttachmentLinks
         app.MapGet(Route, async (HttpContext http, AttachmentLinks links, IMessageRepository messages, IBlobStore blobs, string attachmentId,
             string? expires, string? signature) =>
         {
-            var errors = http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path);
+            var errors = ApiDialects.ErrorsOf(http);
             if (!links.IsValid(attachmentId, expires, signature))
                 return errors.Error(new LinkRefusedException("signature", "the link is invalid or has expired"));
             // The signature is the proof of access: it was only handed to a caller who could read the message.

@@ -85,10 +85,7 @@ public sealed class SpoolWorker(IInboundSpoolRepository spool, IBlobStore blobs,
             await stream.CopyToAsync(buffer, ct);
             raw = buffer.ToArray();
         }
-        var mail = await reception.ReadAsync(new AcceptedMail(spooled.Id, spooled.Envelope, raw, spooled.BlobKey), inboxes, ct);
-        foreach (var recipient in mail.GoneRecipients)
-            logger.LogWarning("message {Id} for {Recipient}: the inbox no longer exists", spooled.Id, recipient);
-        return mail;
+        return await reception.ReadAsync(new AcceptedMail(spooled.Id, spooled.Envelope, raw, spooled.BlobKey), inboxes, ct);
     }
 
     /// <summary>Files the batch and closes its spool rows in one transaction; copies an interrupted run already filed are skipped.</summary>
