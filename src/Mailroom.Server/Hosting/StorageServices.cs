@@ -1,3 +1,4 @@
+using Mailroom.Core.Links;
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
 using Mailroom.Core.Delivery;
@@ -56,11 +57,13 @@ public static class StorageServices
         services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
         services.AddSingleton<IOutboundDeliveryRepository, OutboundDeliveryRepository>();
         services.AddSingleton<IIdempotencyRepository, IdempotencyRepository>();
+        services.AddSingleton<IOneTimeLinkRepository, OneTimeLinkRepository>();
 
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<MailDeletion>();
+        services.AddSingleton<OneTimeLinks>();
         services.AddSingleton<DomainService>();
         services.AddSingleton(sp => sp.GetRequiredService<PlatformSettings>().Dns);
         services.AddSingleton<DomainVerifier>();
