@@ -59,7 +59,10 @@ public interface ISenderIdentityRepository
     Task<Page<SenderIdentity>> ListAsync(string orgId, SenderIdentityFilter filter, PageRequest page, CancellationToken ct = default);
     Task UpdateAsync(SenderIdentity identity, CancellationToken ct = default);
     Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default);
-    /// <summary>One of the organization's domains by id; null for an unknown id or another organization's.</summary>
+    /// <summary>
+    /// One of the organization's domains by its id or its name (the name is the domain's id in the v0 API, where
+    /// domains are added); null for an unknown domain or another organization's.
+    /// </summary>
     Task<SenderDomain?> GetDomainAsync(string orgId, string domainId, CancellationToken ct = default);
     /// <summary>The organization's domain of that name; null when it has none.</summary>
     Task<SenderDomain?> FindDomainByNameAsync(string orgId, string name, CancellationToken ct = default);

@@ -55,6 +55,12 @@ public sealed class SenderIdentityService(
 
     public async Task<Page<SenderIdentityView>> ListAsync(string orgId, SenderIdentityFilter filter, PageRequest page, CancellationToken ct = default)
     {
+        if (filter.DomainId is { } domainId)
+        {
+            // Named by id or name; a domain the organization does not have holds no identities.
+            if (await identities.GetDomainAsync(orgId, domainId, ct) is not { } filterDomain) return new Page<SenderIdentityView>([], 0);
+            filter = filter with { DomainId = filterDomain.Id };
+        }
         var found = await identities.ListAsync(orgId, filter, page, ct);
         var domains = new Dictionary<string, SenderDomain>(StringComparer.Ordinal);
         var views = new List<SenderIdentityView>();

@@ -99,7 +99,8 @@ public sealed class SenderIdentityRepository(MailroomDatabase db) : ISenderIdent
     public async Task<SenderDomain?> GetDomainAsync(string orgId, string domainId, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<DomainRow>(
-            "SELECT id, name, status, created_at, updated_at FROM domains WHERE org_id = @orgId AND id = @domainId", new { orgId, domainId }, ct);
+            "SELECT id, name, status, created_at, updated_at FROM domains WHERE org_id = @orgId AND (id = @domainId OR name = @name)",
+            new { orgId, domainId, name = domainId.ToLowerInvariant() }, ct);
         return row is null ? null : MapDomain(row);
     }
 

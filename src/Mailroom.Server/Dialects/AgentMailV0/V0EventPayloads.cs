@@ -31,11 +31,11 @@ public sealed class V0EventPayloads : IEventPayloadWriter
         return payload.ToJsonString(V0Json.Options);
     }
 
-    /// <summary>The identity a person confirmed, in v0's spelling (no v0 route shows identities).</summary>
+    /// <summary>The identity a person confirmed, in v0's spelling (no v0 route shows identities; a domain's id is its name, as in v0).</summary>
     private static object SenderIdentityPayload(SenderIdentityVerified verified) => new
     {
-        id = verified.Identity.Id, email = verified.Identity.Email, name = verified.Identity.Name, domain_id = verified.Domain.Id,
-        domain = verified.Domain.Name, is_verified = verified.Identity.IsVerified, verified_at = verified.Identity.VerifiedAt,
+        id = verified.Identity.Id, email = verified.Identity.Email, name = verified.Identity.Name, domain_id = verified.Domain.Name,
+        is_verified = verified.Identity.IsVerified, verified_at = verified.Identity.VerifiedAt,
         created_at = verified.Identity.CreatedAt,
     };
 }

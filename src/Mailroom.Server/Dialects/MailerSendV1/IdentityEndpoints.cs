@@ -9,6 +9,7 @@ namespace Mailroom.Server.Dialects.MailerSendV1;
 /// <summary>The nine sender identity routes: list, get, add, update, delete and resend, by id and (except add and resend) by address.</summary>
 public static class IdentityEndpoints
 {
+    /// <summary>A domain's id is its name, as in the v0 API where domains are added; a domain's internal id is accepted in <c>domain_id</c> too.</summary>
     public sealed record DomainView(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
     public sealed record IdentityView(string Id, string Email, string Name, string? ReplyToEmail, string? ReplyToName, bool IsVerified, int Resends,
         bool AddNote, string? PersonalNote, DomainView Domain);
@@ -68,7 +69,7 @@ public static class IdentityEndpoints
     {
         var (identity, domain) = (view.Identity, view.Domain);
         return new IdentityView(identity.Id, identity.Email, identity.Name, identity.ReplyToEmail, identity.ReplyToName, identity.IsVerified,
-            identity.Resends, identity.AddNote, identity.PersonalNote, new DomainView(domain.Id, domain.Name, domain.CreatedAt, domain.UpdatedAt));
+            identity.Resends, identity.AddNote, identity.PersonalNote, new DomainView(domain.Name, domain.Name, domain.CreatedAt, domain.UpdatedAt));
     }
 
     private static IResult One(SenderIdentityView view, int status = StatusCodes.Status200OK) => MailerSendJson.Json(new Single(ToView(view)), status);
