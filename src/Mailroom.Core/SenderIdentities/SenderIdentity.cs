@@ -52,7 +52,13 @@ public sealed record SenderIdentityFilter(string? DomainId, string? Query);
 
 public interface ISenderIdentityRepository
 {
-    Task CreateAsync(SenderIdentity identity, CancellationToken ct = default);
+    /// <summary>Inserts the identity; false when the organization already has one with that address (checked by the unique index, so races lose).</summary>
+    Task<bool> CreateAsync(SenderIdentity identity, CancellationToken ct = default);
+    /// <summary>
+    /// Counts one more resend of an unverified identity that has had fewer than <paramref name="max"/>, in one
+    /// statement that holds the row until the caller's transaction ends; false when it is verified, gone or at the limit.
+    /// </summary>
+    Task<bool> CountResendAsync(string orgId, string id, int max, CancellationToken ct = default);
     Task<SenderIdentity?> GetAsync(string orgId, string id, CancellationToken ct = default);
     Task<SenderIdentity?> FindByEmailAsync(string orgId, string email, CancellationToken ct = default);
     /// <summary>Oldest first, so that pages stay put while identities are added.</summary>

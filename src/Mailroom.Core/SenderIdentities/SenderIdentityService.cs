@@ -96,8 +96,7 @@ public sealed class SenderIdentityService(
         };
         await transactions.InTransactionAsync(async () =>
         {
-            await EnsureUnusedAsync(orgId, email, null, ct);
-            await identities.CreateAsync(identity, ct);
+            if (!await identities.CreateAsync(identity, ct)) throw Taken();
             await SendConfirmationAsync(identity, ct);
             return 0;
         }, ct);
@@ -122,11 +121,15 @@ public sealed class SenderIdentityService(
     {
         var identity = await transactions.InTransactionAsync(async () =>
         {
+            if (!await identities.CountResendAsync(orgId, id, settings.MaxResends, ct))
+            {
+                var refused = await IdentityAsync(orgId, id, ct);
+                throw refused.IsVerified
+                    ? new ValidationException("email", "is already verified")
+                    : new LimitReachedException("resends", $"the confirmation mail was sent again {settings.MaxResends} times already");
+            }
+            // Read after counting: the row is this transaction's now, so a concurrent resend waits and then counts on top.
             var current = await IdentityAsync(orgId, id, ct);
-            if (current.IsVerified) throw new ValidationException("email", "is already verified");
-            if (current.Resends >= settings.MaxResends)
-                throw new LimitReachedException("resends", $"the confirmation mail was sent again {settings.MaxResends} times already");
-            current.Resends++;
             current.UpdatedAt = time.GetUtcNow();
             await SendConfirmationAsync(current, ct);
             return current;
@@ -265,9 +268,10 @@ public sealed class SenderIdentityService(
 
     private async Task EnsureUnusedAsync(string orgId, string email, string? exceptId, CancellationToken ct)
     {
-        if (await identities.FindByEmailAsync(orgId, email, ct) is { } taken && taken.Id != exceptId)
-            throw new ConflictException("email", "has already been taken");
+        if (await identities.FindByEmailAsync(orgId, email, ct) is { } taken && taken.Id != exceptId) throw Taken();
     }
+
+    private static ConflictException Taken() => new("email", "has already been taken");
 
     private async Task<SenderIdentity> IdentityAsync(string orgId, string id, CancellationToken ct) =>
         await identities.GetAsync(orgId, id, ct) ?? throw new NotFoundException("sender_identity");

@@ -52,9 +52,14 @@ public sealed class SenderIdentityRepository(MailroomDatabase db) : ISenderIdent
         VerifiedAt = Time.Ms(i.VerifiedAt), i.Resends, i.ConfirmationGroupId, CreatedAt = Time.Ms(i.CreatedAt), UpdatedAt = Time.Ms(i.UpdatedAt),
     };
 
-    public Task CreateAsync(SenderIdentity identity, CancellationToken ct = default) => db.ExecuteAsync(
+    public async Task<bool> CreateAsync(SenderIdentity identity, CancellationToken ct = default) => await db.ExecuteAsync(
         $"INSERT INTO sender_identities ({Columns}, email_key) VALUES (@Id, @OrgId, @DomainId, @Email, @Name, @ReplyToEmail, @ReplyToName, @AddNote, " +
-        "@PersonalNote, @VerifiedAt, @Resends, @ConfirmationGroupId, @CreatedAt, @UpdatedAt, @EmailKey)", Args(identity), ct);
+        "@PersonalNote, @VerifiedAt, @Resends, @ConfirmationGroupId, @CreatedAt, @UpdatedAt, @EmailKey) ON CONFLICT (org_id, email_key) DO NOTHING",
+        Args(identity), ct) == 1;
+
+    public async Task<bool> CountResendAsync(string orgId, string id, int max, CancellationToken ct = default) => await db.ExecuteAsync(
+        "UPDATE sender_identities SET resends = resends + 1 WHERE org_id = @orgId AND id = @id AND verified_at IS NULL AND resends < @max",
+        new { orgId, id, max }, ct) == 1;
 
     public async Task<SenderIdentity?> GetAsync(string orgId, string id, CancellationToken ct = default)
     {

@@ -195,4 +195,23 @@ public sealed partial class SenderIdentityApiTests(MailerSendServers servers) : 
         Assert.Equal("Pedro Doe", (string)still!["data"]!["name"]!);
         Assert.Equal(0, (int)still["data"]!["resends"]!);
     }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Concurrent_requests_keep_addresses_unique_and_resends_within_the_limit(string provider)
+    {
+        var server = await servers.For(provider);
+        var api = await server.NewOrganizationAsync();
+        var domain = await AddDomainAsync(api);
+        var email = NewAddress("race");
+        var creates = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            api.PostAsync("/mailersend/v1/identities", new { domain_id = domain, email, name = "Racer" })));
+        Assert.Equal(1, creates.Count(c => c.Status == 201));
+        Assert.All(creates.Where(c => c.Status != 201), c => Assert.NotNull(c.Body!["errors"]!["email"]));
+
+        var id = (string)creates.Single(c => c.Status == 201).Body!["data"]!["id"]!;
+        var resends = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => api.PostAsync($"/mailersend/v1/identities/{id}/resend", new { })));
+        Assert.Equal(MaxResends, resends.Count(r => r.Status == 200));
+        Assert.All(resends.Where(r => r.Status != 200), r => Assert.Equal(429, r.Status));
+        Assert.Equal(MaxResends, (int)(await api.GetAsync($"/mailersend/v1/identities/{id}")).Body!["data"]!["resends"]!);
+    }
 }
