@@ -10,10 +10,12 @@ public static class EventTypes
     public const string MessageComplained = "message.complained";
     public const string MessageRejected = "message.rejected";
     public const string DomainVerified = "domain.verified";
+    public const string SenderIdentityVerified = "sender_identity.verified";
 
     public static readonly IReadOnlyList<string> All =
     [
         MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageComplained, MessageRejected, DomainVerified,
+        SenderIdentityVerified,
     ];
 }
 
