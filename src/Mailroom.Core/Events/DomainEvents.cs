@@ -1,5 +1,6 @@
 using Mailroom.Core.Domains;
 using Mailroom.Core.Messages;
+using Mailroom.Core.SenderIdentities;
 
 namespace Mailroom.Core.Events;
 
@@ -45,6 +46,12 @@ public sealed record MessageRejected(Message Message, IReadOnlyList<Attachment> 
 public sealed record DomainVerified(Domain Domain) : DomainEvent(Domain.OrgId, null)
 {
     public override string Type => EventTypes.DomainVerified;
+}
+
+/// <summary>The person holding the address confirmed it: the identity may send from now on.</summary>
+public sealed record SenderIdentityVerified(SenderIdentity Identity, SenderDomain Domain) : DomainEvent(Identity.OrgId, null)
+{
+    public override string Type => EventTypes.SenderIdentityVerified;
 }
 
 /// <summary>An event about one draft, carrying the draft as it is after the change.</summary>

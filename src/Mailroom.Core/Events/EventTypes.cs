@@ -10,6 +10,7 @@ public static class EventTypes
     public const string MessageComplained = "message.complained";
     public const string MessageRejected = "message.rejected";
     public const string DomainVerified = "domain.verified";
+    public const string SenderIdentityVerified = "sender_identity.verified";
     public const string DraftCreated = "draft.created";
     public const string DraftApproved = "draft.approved";
     public const string DraftRejected = "draft.rejected";
@@ -19,6 +20,7 @@ public static class EventTypes
     public static readonly IReadOnlyList<string> All =
     [
         MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageComplained, MessageRejected, DomainVerified,
+        SenderIdentityVerified,
         DraftCreated, DraftApproved, DraftRejected, DraftSent, DraftStale,
     ];
 }

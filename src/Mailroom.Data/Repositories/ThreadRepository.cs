@@ -38,13 +38,20 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         "WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.thread_id = t.id AND d.state IN ('pending', 'stale')) THEN 'draft_pending' " +
         "WHEN t.sent_at IS NOT NULL AND (t.received_at IS NULL OR t.sent_at >= t.received_at) THEN 'waiting' ELSE 'open' END";
 
+    /// <summary>
+    /// Threads of identities only: not Mailroom's approval notices (their address) nor mail an organization sent without
+    /// an inbox (MailerSend-style sends, whose messages say what they went out as).
+    /// </summary>
+    private const string IdentityThreadCondition =
+        "t.inbox_address <> @excludedAddress AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.sent_as IS NOT NULL)";
+
     private static Core.Identities.ThreadOverview Overview(Row r) => new(Map(r), r.ThreadStatus ?? "open");
 
     public Task<Page<Core.Identities.ThreadOverview>> ListOverviewsAsync(string orgId, Core.Identities.ThreadFilter filter, string excludedAddress, PageRequest page,
         CancellationToken ct = default)
     {
         var inner = $"SELECT {Prefixed}, {StatusExpression} AS thread_status FROM threads t WHERE t.org_id = @orgId AND t.message_count > 0 " +
-                    "AND t.inbox_address <> @excludedAddress" + (filter.InboxId is null ? "" : " AND t.inbox_id = @inboxId");
+                    $"AND {IdentityThreadCondition}" + (filter.InboxId is null ? "" : " AND t.inbox_id = @inboxId");
         var conditions = new List<string>();
         if (filter.Status is not null) conditions.Add("x.thread_status = @status");
         if (filter.NeedsReview is { } needsReview) conditions.Add(needsReview ? "x.thread_status = 'draft_pending'" : "x.thread_status <> 'draft_pending'");
@@ -57,7 +64,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
     public async Task<Core.Identities.ThreadOverview?> GetOverviewAsync(string orgId, string id, string excludedAddress, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Prefixed}, {StatusExpression} AS thread_status FROM threads t WHERE t.org_id = @orgId AND t.id = @id AND t.inbox_address <> @excludedAddress",
+            $"SELECT {Prefixed}, {StatusExpression} AS thread_status FROM threads t WHERE t.org_id = @orgId AND t.id = @id AND {IdentityThreadCondition}",
             new { orgId, id, excludedAddress }, ct);
         return row is null ? null : Overview(row);
     }

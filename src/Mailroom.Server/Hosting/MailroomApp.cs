@@ -1,6 +1,7 @@
 using Mailroom.Core.Events;
 using Mailroom.Data;
 using Mailroom.Server.Dialects.AgentMailV0;
+using Mailroom.Server.Dialects.MailerSendV1;
 using Mailroom.Server.Dialects.IdentitiesV1;
 using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.Shared;
@@ -17,7 +18,7 @@ public static class MailroomApp
     public const string OpenApiPath = "/openapi/v0.json";
 
     /// <summary>The API dialects this server speaks; a path outside all of them answers errors in the first one's shape.</summary>
-    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new IdentitiesV1Dialect()];
+    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new IdentitiesV1Dialect()];
 
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
     /// <param name="moreDialects">Served after the product's own (tests mount a dialect of their own to check routing).</param>
@@ -30,6 +31,7 @@ public static class MailroomApp
         var options = builder.Configuration.GetSection(MailroomOptions.Section).Get<MailroomOptions>() ?? new MailroomOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddMailroomCore(options);
+        builder.Services.AddSenderIdentities(options);
         builder.Services.AddSingleton<IDomainEventSubscriber, MailActivityLog>();
         var dialects = new ApiDialects([.. Dialects(), .. moreDialects ?? []]);
         builder.Services.AddSingleton(dialects);
@@ -67,6 +69,7 @@ public static class MailroomApp
         app.MapOpenApi("/openapi/{documentName}.json");
         foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
         AttachmentLinks.MapDownloads(app);
+        Pages.SenderIdentityConfirmationPage.Map(app);
         ApprovalPages.Map(app);
         return app;
     }

@@ -25,6 +25,7 @@ public sealed class V0EventPayloads : IEventPayloadWriter
         {
             MessageEvent m => ("message", (object)MessageViews.Item(m.Message, m.Attachments)),
             DomainVerified d => ("domain", DomainEndpoints.ToResponse(d.Domain)),
+            SenderIdentityVerified s => ("sender_identity", SenderIdentityPayload(s)),
             DraftEvent d => ("draft", DraftPayload.Of(d.Draft)),
             _ => throw new ArgumentException($"v0 has no payload for {domainEvent.GetType().Name}", nameof(domainEvent)),
         };
@@ -39,4 +40,12 @@ public sealed class V0EventPayloads : IEventPayloadWriter
         };
         return payload.ToJsonString(V0Json.Options);
     }
+
+    /// <summary>The identity a person confirmed, in v0's spelling (no v0 route shows identities; a domain's id is its name, as in v0).</summary>
+    private static object SenderIdentityPayload(SenderIdentityVerified verified) => new
+    {
+        id = verified.Identity.Id, email = verified.Identity.Email, name = verified.Identity.Name, domain_id = verified.Domain.Name,
+        is_verified = verified.Identity.IsVerified, verified_at = verified.Identity.VerifiedAt,
+        created_at = verified.Identity.CreatedAt,
+    };
 }

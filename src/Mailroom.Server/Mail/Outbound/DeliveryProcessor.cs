@@ -27,7 +27,7 @@ namespace Mailroom.Server.Mail.Outbound;
 public sealed class DeliveryProcessor(
     IOutboundDeliveryRepository queue, IMessageRepository messages, NoticeMail notices, IInboxRepository inboxes, IBlobStore blobs, InboundGroupCommit localSpool,
     IDnsResolver dns, EventPublisher events, ITransactionRunner transactions, OutboundOptions options, PlatformSettings platform,
-    TimeProvider time, ILogger<DeliveryProcessor> logger)
+    TimeProvider time, ILogger<DeliveryProcessor> logger, IOrganizationMailRepository organizationMail)
 {
     /// <summary>What one route's try did for each of its recipients.</summary>
     private sealed record RecipientOutcome(string Address, SmtpDeliveryStatus Status, string Reply);
@@ -46,7 +46,8 @@ public sealed class DeliveryProcessor(
     {
         var message = await messages.GetAsync(delivery.OrgId, await InboxOfAsync(delivery, ct), delivery.MessageId, ct)
                       // Mailroom's own notices (approval mail) belong to no inbox.
-                      ?? (delivery.MailFrom == notices.SenderAddress ? await messages.FindWithoutInboxAsync(delivery.OrgId, delivery.MessageId, ct) : null);
+                      ?? (delivery.MailFrom == notices.SenderAddress ? await messages.FindWithoutInboxAsync(delivery.OrgId, delivery.MessageId, ct) : null)
+                      ?? await organizationMail.GetSentWithoutInboxAsync(delivery.OrgId, delivery.MessageId, ct);
         if (message?.RawBlobKey is null)
         {
             delivery.Status = OutboundStatus.Bounced;
@@ -137,8 +138,8 @@ public sealed class DeliveryProcessor(
             if (status is null) return true;
             await messages.UpdateStatusAsync(message.Id, status, now, ct);
             message.Status = status;
-            // A notice is Mailroom's own mail, not an inbox's: nothing to announce.
-            if (message.InboxId is not null)
+            // An approval notice carries one-time links: announcing it would hand them to every webhook and stream reader.
+            if (message.InboxId is not null || delivery.MailFrom != notices.SenderAddress)
                 await events.PublishAsync(status == MessageStatus.Bounced ? new MessageBounced(message, pass.Attachments) : new MessageDelivered(message, pass.Attachments), ct);
             return true;
         }, ct);
