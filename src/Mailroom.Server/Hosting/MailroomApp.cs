@@ -4,6 +4,7 @@ using Mailroom.Server.Dialects.AgentMailV0;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
 using Mailroom.Server.Net;
+using Mailroom.Server.Sms;
 using Mailroom.Server.Webhooks;
 using Mailroom.Server.Workers;
 
@@ -47,6 +48,7 @@ public static class MailroomApp
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
+        builder.Services.AddSms(builder.Configuration, options);
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -62,6 +64,7 @@ public static class MailroomApp
         app.MapOpenApi("/openapi/{documentName}.json");
         foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
         AttachmentLinks.MapDownloads(app);
+        app.MapSmsHooks();
         return app;
     }
 
