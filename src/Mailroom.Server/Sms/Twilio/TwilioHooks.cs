@@ -43,7 +43,7 @@ internal static class TwilioHooks
                 return Results.BadRequest();
             await sms.ReceiveAsync(new InboundSms(sid, from, to, form["Body"] ?? ""), http.RequestAborted);
             return Results.Content(EmptyTwiml, "text/xml");
-        });
+        }).ExcludeFromDescription();
 
         app.MapPost(TwilioCallbacks.StatusPath, async (HttpContext http, SmsService sms, string? message_id) =>
         {
@@ -52,7 +52,7 @@ internal static class TwilioHooks
             var error = Field(form, "ErrorMessage") ?? (Field(form, "ErrorCode") is { } code ? $"Twilio error {code}" : null);
             await sms.ReportStatusAsync(message_id, status, error, http.RequestAborted);
             return Results.NoContent();
-        });
+        }).ExcludeFromDescription();
     }
 
     /// <summary>The form fields when the signature over them is valid; null otherwise.</summary>
