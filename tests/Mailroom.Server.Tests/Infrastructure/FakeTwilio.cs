@@ -53,6 +53,9 @@ public sealed class FakeTwilio : IAsyncDisposable
         $"--Mailroom:Sms:Twilio:ApiBaseUrl={BaseUrl}", $"--Mailroom:PublicUrl={PublicUrl}",
     ];
 
+    /// <summary>A search in this area code finds nothing.</summary>
+    public const string EmptyAreaCode = "999";
+
     public static async Task<FakeTwilio> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -119,7 +122,7 @@ public sealed class FakeTwilio : IAsyncDisposable
     {
         const string account = "/2010-04-01/Accounts/{account}";
         app.MapGet(account + "/AvailablePhoneNumbers/{country}/Local.json", (HttpContext http, string country, string? AreaCode) =>
-            Authorized(http) ?? Available(country, "Local", AreaCode == "000" ? [] : [$"+1{AreaCode ?? "415"}{NextSerial():D7}"]));
+            Authorized(http) ?? Available(country, "Local", AreaCode == EmptyAreaCode ? [] : [$"+1{AreaCode ?? "415"}{NextSerial():D7}"]));
         app.MapGet(account + "/AvailablePhoneNumbers/{country}/TollFree.json", (HttpContext http, string country) =>
             Authorized(http) ?? Available(country, "TollFree", [$"+1800{NextSerial():D7}"]));
 
