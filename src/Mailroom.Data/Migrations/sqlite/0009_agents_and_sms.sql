@@ -31,3 +31,6 @@ CREATE TABLE sms_messages (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX ix_sms_messages_conversations ON sms_messages(phone_number_id, remote_number, id);
+
+-- A mailbox's webhook_url is a webhook the organization holds under the client id "mailbox:<inbox id>".
+CREATE INDEX ix_webhooks_client_id ON webhooks(org_id, client_id) WHERE client_id IS NOT NULL;

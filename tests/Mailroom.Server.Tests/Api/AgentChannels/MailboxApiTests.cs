@@ -47,6 +47,38 @@ public sealed class MailboxApiTests(AgentChannelServers servers) : IClassFixture
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_mailboxs_webhook_url_is_a_signed_webhook_for_its_mail(string provider)
+    {
+        var api = await (await servers.For(provider)).Server.NewOrganizationAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var mailbox = await api.CreateMailboxAsync(V1.Unique("hooked"));
+        var other = await api.CreateMailboxAsync(V1.Unique("unhooked"));
+        var address = (string)mailbox["email_address"]!;
+
+        var (status, set) = await api.PatchAsync($"/api/v1/mail/mailboxes/{address}", new { webhook_url = receiver.Url });
+        Assert.Equal(200, status);
+        Assert.Equal(receiver.Url, (string)set!["webhook_url"]!);
+        var secret = (string)set["webhook_secret"]!;
+        var read = (await api.GetAsync($"/api/v1/mail/mailboxes/{address}")).Body!;
+        Assert.Equal(receiver.Url, (string)read["webhook_url"]!);
+        Assert.Null(read["webhook_secret"]);
+        Assert.Null((await api.GetAsync($"/api/v1/mail/mailboxes/{(string)other["email_address"]!}")).Body!["webhook_url"]);
+        Assert.Equal(422, (await api.PatchAsync($"/api/v1/mail/mailboxes/{address}", new { webhook_url = "ftp://nowhere" })).Status);
+
+        var sender = (string)(await api.CreateInboxAsync(V1.Unique("sender")))["inbox_id"]!;
+        foreach (var to in new[] { (string)other["email_address"]!, address })
+            Assert.Equal(200, (await api.PostAsync($"/api/v0/inboxes/{sender}/messages/send", new { to, subject = "For " + to, text = "Hello." })).Status);
+        var delivery = Assert.Single(await receiver.WaitForAsync(1));
+        Assert.True(Core.Webhooks.WebhookSignature.Verify(secret, delivery.Id, long.Parse(delivery.Timestamp), delivery.Body, delivery.Signature,
+            DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.Equal("For " + address, (string)System.Text.Json.Nodes.JsonNode.Parse(delivery.Body)!["message"]!["subject"]!);
+
+        var removed = await api.PatchAsync($"/api/v1/mail/mailboxes/{address}", "{\"webhook_url\": null}");
+        Assert.Null(removed.Body!["webhook_url"]);
+        Assert.Null((await api.GetAsync($"/api/v1/mail/mailboxes/{address}")).Body!["webhook_url"]);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task A_mailbox_made_for_a_handle_takes_its_name_and_is_linked(string provider)
     {
         var api = await (await servers.For(provider)).Server.NewOrganizationAsync();
