@@ -49,6 +49,8 @@ public sealed class LimitReachedException(string field, string detail) : Mailroo
 
 /// <summary>A service Mailroom relies on failed (<see cref="ErrorCodes.UpstreamFailed"/>) or is not set up (<see cref="ErrorCodes.NotConfigured"/>).</summary>
 public sealed class UnavailableException(string field, string detail, string code) : MailroomException(ErrorKind.Unavailable, field, detail, code);
+/// <summary>A signed link that is altered, expired or already used: refused, whoever follows it.</summary>
+public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);
 
 /// <summary>Reasons dialects tell apart by more than kind and field.</summary>
 public static class ErrorCodes

@@ -33,6 +33,7 @@ public static class MailroomApp
         builder.Services.AddSingleton<IDomainEventSubscriber, MailActivityLog>();
         var dialects = new ApiDialects([.. Dialects(), .. moreDialects ?? []]);
         builder.Services.AddSingleton(dialects);
+        builder.Services.AddSingleton<Pages.PublicLinks>();
         foreach (var dialect in dialects.All) dialect.AddServices(builder.Services, builder.Configuration);
         builder.Services.AddExceptionHandler<DialectExceptionHandler>();
         builder.Services.AddProblemDetails();

@@ -1,3 +1,4 @@
+using Mailroom.Core.Links;
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
 using Mailroom.Core.Delivery;
@@ -59,11 +60,13 @@ public static class StorageServices
         services.AddSingleton<Core.Agents.IAgentRepository, AgentRepository>();
         services.AddSingleton<Core.Sms.IPhoneNumberRepository, PhoneNumberRepository>();
         services.AddSingleton<Core.Sms.ISmsMessageRepository, SmsMessageRepository>();
+        services.AddSingleton<IOneTimeLinkRepository, OneTimeLinkRepository>();
 
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<MailDeletion>();
+        services.AddSingleton<OneTimeLinks>();
         services.AddSingleton<DomainService>();
         services.AddSingleton(sp => sp.GetRequiredService<PlatformSettings>().Dns);
         services.AddSingleton<DomainVerifier>();
