@@ -21,7 +21,7 @@ public sealed class AgentService(IAgentRepository agents, IInboxRepository inbox
     public const int MaxHandleLength = 255;
 
     /// <summary>A handle as given, without its leading <c>@</c>; 1 to 255 characters, no slash, space or control character.</summary>
-    public static string NormalizeHandle(string field, string? handle)
+    private static string NormalizeHandle(string field, string? handle)
     {
         if (handle is null) throw new ValidationException(field, "is required");
         var value = handle.StartsWith('@') ? handle[1..] : handle;

@@ -5,9 +5,6 @@ namespace Mailroom.Core.Sms;
 /// <summary>A number the carrier holds for us: its id there and its E.164 number.</summary>
 public sealed record CarrierNumber(string CarrierSid, string Number);
 
-/// <summary>What the carrier said when it took an SMS: its id and the status it reported.</summary>
-public sealed record CarrierSubmission(string CarrierSid, string Status);
-
 /// <summary>
 /// An SMS carrier's API as Mailroom uses it. The adapter points each number's inbound webhook and each message's
 /// status callback at Mailroom itself; every failure of the carrier is an <see cref="UnavailableException"/> with
@@ -24,6 +21,6 @@ public interface ISmsCarrier
     Task<CarrierNumber> ImportAsync(string e164, CancellationToken ct);
     /// <summary>Gives the number back to the carrier; a number the carrier no longer has counts as released.</summary>
     Task ReleaseAsync(string carrierSid, CancellationToken ct);
-    /// <summary>Sends an SMS; its status callbacks will name <paramref name="messageId"/>.</summary>
-    Task<CarrierSubmission> SendAsync(string messageId, string from, string to, string text, CancellationToken ct);
+    /// <summary>Sends an SMS and returns the carrier's id for it; its status callbacks will name <paramref name="messageId"/>.</summary>
+    Task<string> SendAsync(string messageId, string from, string to, string text, CancellationToken ct);
 }

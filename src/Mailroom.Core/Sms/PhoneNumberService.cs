@@ -19,7 +19,7 @@ public sealed record PhoneNumberChanges(string? IncomingCallAction, string? Clie
     IReadOnlySet<string> Clear);
 
 /// <summary>Numbers come from the carrier: bought or imported, then stored; released at the carrier, then removed.</summary>
-public sealed partial class PhoneNumberService(IPhoneNumberRepository numbers, IAgentRepository agents, AgentService agentService,
+public sealed partial class PhoneNumberService(IPhoneNumberRepository numbers, AgentService agentService,
     ISmsCarrier carrier, SmsSettings settings, ITransactionRunner transactions, TimeProvider time, ILogger<PhoneNumberService> logger)
 {
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
@@ -60,8 +60,9 @@ public sealed partial class PhoneNumberService(IPhoneNumberRepository numbers, I
             {
                 await CheckLimitAsync(orgId, ct);
                 if (!await numbers.CreateAsync(number, ct)) throw new ConflictException("number", $"{number.Number} is already a phone number here");
-                if (agent is not null && await agents.GetByHandleAsync(orgId, agent.Handle, ct) is { } current)
-                    await agentService.LinkNewPhoneNumberAsync(current, number, ct);
+                // The identity is read again in this transaction: it may have changed (or gone) while the carrier answered.
+                if (agent is not null)
+                    await agentService.LinkNewPhoneNumberAsync(await agentService.FindAsync(orgId, agent.Handle, ct), number, ct);
                 return number;
             }, ct);
         }

@@ -37,10 +37,10 @@ public sealed class SmsService(ISmsMessageRepository messages, IPhoneNumberRepos
             LocalNumber = number.Number, RemoteNumber = recipient, Text = text, Status = SmsStatus.Queued, CreatedAt = now, UpdatedAt = now,
         };
         await messages.CreateAsync(message, ct);
-        CarrierSubmission submission;
+        string carrierSid;
         try
         {
-            submission = await carrier.SendAsync(message.Id, number.Number, recipient, text, ct);
+            carrierSid = await carrier.SendAsync(message.Id, number.Number, recipient, text, ct);
         }
         catch
         {
@@ -52,7 +52,7 @@ public sealed class SmsService(ISmsMessageRepository messages, IPhoneNumberRepos
         {
             // A status callback may have moved it on already: keep its status, add the carrier's id.
             var current = await messages.GetAsync(orgId, message.Id, ct) ?? message;
-            current.CarrierSid = submission.CarrierSid;
+            current.CarrierSid = carrierSid;
             current.UpdatedAt = time.GetUtcNow();
             await messages.UpdateAsync(current, ct);
             return current;
@@ -67,16 +67,16 @@ public sealed class SmsService(ISmsMessageRepository messages, IPhoneNumberRepos
     }
 
     /// <summary>
-    /// Stores an inbound SMS and announces it; a carrier retry of one stored already changes nothing. False when no
-    /// organization holds the number it was sent to.
+    /// Stores an inbound SMS and announces it; a carrier retry of one stored already changes nothing. An SMS to a
+    /// number no organization holds is logged and dropped.
     /// </summary>
-    public async Task<bool> ReceiveAsync(InboundSms sms, CancellationToken ct = default)
+    public async Task ReceiveAsync(InboundSms sms, CancellationToken ct = default)
     {
         var number = await numbers.FindByNumberAsync(sms.To, ct);
         if (number is null)
         {
             logger.LogWarning("SMS {Sid} to {Number}, which no organization holds, was dropped", sms.CarrierSid, sms.To);
-            return false;
+            return;
         }
         var now = time.GetUtcNow();
         var message = new SmsMessage
@@ -90,7 +90,6 @@ public sealed class SmsService(ISmsMessageRepository messages, IPhoneNumberRepos
             if (await messages.CreateAsync(message, ct)) await events.PublishAsync(new SmsReceived(message), ct);
             return true;
         }, ct);
-        return true;
     }
 
     /// <summary>

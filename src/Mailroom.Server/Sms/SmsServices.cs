@@ -49,7 +49,7 @@ internal sealed class UnconfiguredCarrier : ISmsCarrier
     public Task<CarrierNumber> BuyAsync(string type, string? areaCode, CancellationToken ct) => throw NotConfigured();
     public Task<CarrierNumber> ImportAsync(string e164, CancellationToken ct) => throw NotConfigured();
     public Task ReleaseAsync(string carrierSid, CancellationToken ct) => throw NotConfigured();
-    public Task<CarrierSubmission> SendAsync(string messageId, string from, string to, string text, CancellationToken ct) => throw NotConfigured();
+    public Task<string> SendAsync(string messageId, string from, string to, string text, CancellationToken ct) => throw NotConfigured();
 
     private static UnavailableException NotConfigured() => new("carrier",
         "no SMS carrier is configured: set Mailroom:Sms:Provider=twilio, Mailroom:Sms:Twilio:AccountSid, Mailroom:Sms:Twilio:AuthToken and Mailroom:PublicUrl",

@@ -72,16 +72,19 @@ public sealed class TwilioCarrier(TwilioOptions options, TwilioCallbacks callbac
         return true;
     });
 
-    public Task<CarrierSubmission> SendAsync(string messageId, string from, string to, string text, CancellationToken ct) => CallAsync(async client =>
+    public Task<string> SendAsync(string messageId, string from, string to, string text, CancellationToken ct) => CallAsync(async client =>
     {
         var sent = await MessageResource.CreateAsync(new CreateMessageOptions(new TwilioPhoneNumber(to))
         {
             From = new TwilioPhoneNumber(from), Body = text, StatusCallback = callbacks.StatusUrl(messageId),
         }, client);
-        return new CarrierSubmission(sent.Sid, sent.Status?.ToString() ?? "queued");
+        return sent.Sid;
     });
 
-    /// <summary>Runs calls on a client for this account; whatever Twilio answers with an error becomes a 502-kind refusal with its message.</summary>
+    /// <summary>
+    /// Runs calls on a client for this account; whatever Twilio answers with an error becomes a 502-kind refusal with its
+    /// message. The package's calls take no cancellation token: the HTTP client's 30 s timeout bounds each one instead.
+    /// </summary>
     private async Task<T> CallAsync<T>(Func<ITwilioRestClient, Task<T>> call)
     {
         if (string.IsNullOrEmpty(options.AccountSid) || string.IsNullOrEmpty(options.AuthToken))
