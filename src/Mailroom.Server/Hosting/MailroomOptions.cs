@@ -70,6 +70,7 @@ public sealed class LimitOptions
 {
     public int InboxesPerOrganization { get; set; } = 50;
     public int DomainsPerOrganization { get; set; } = 10;
+    public int PhoneNumbersPerOrganization { get; set; } = 5;
 }
 
 /// <summary>The largest request bodies the server reads; a body over its route's cap is answered 413.</summary>
