@@ -11,6 +11,10 @@ public static class EventTypes
     public const string MessageRejected = "message.rejected";
     public const string DomainVerified = "domain.verified";
     public const string SenderIdentityVerified = "sender_identity.verified";
+    public const string SmsReceived = "sms.received";
+    public const string SmsSent = "sms.sent";
+    public const string SmsDelivered = "sms.delivered";
+    public const string SmsFailed = "sms.failed";
     public const string DraftCreated = "draft.created";
     public const string DraftApproved = "draft.approved";
     public const string DraftRejected = "draft.rejected";
@@ -21,6 +25,7 @@ public static class EventTypes
     [
         MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageComplained, MessageRejected, DomainVerified,
         SenderIdentityVerified,
+        SmsReceived, SmsSent, SmsDelivered, SmsFailed,
         DraftCreated, DraftApproved, DraftRejected, DraftSent, DraftStale,
     ];
 }

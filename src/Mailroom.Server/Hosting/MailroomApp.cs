@@ -2,11 +2,13 @@ using Mailroom.Core.Events;
 using Mailroom.Data;
 using Mailroom.Server.Dialects.AgentMailV0;
 using Mailroom.Server.Dialects.MailerSendV1;
+using Mailroom.Server.Dialects.InkboxV1;
 using Mailroom.Server.Dialects.IdentitiesV1;
 using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
 using Mailroom.Server.Net;
+using Mailroom.Server.Sms;
 using Mailroom.Server.Webhooks;
 using Mailroom.Server.Workers;
 
@@ -18,7 +20,7 @@ public static class MailroomApp
     public const string OpenApiPath = "/openapi/v0.json";
 
     /// <summary>The API dialects this server speaks; a path outside all of them answers errors in the first one's shape.</summary>
-    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new IdentitiesV1Dialect()];
+    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new InkboxV1Dialect(), new IdentitiesV1Dialect()];
 
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
     /// <param name="moreDialects">Served after the product's own (tests mount a dialect of their own to check routing).</param>
@@ -53,6 +55,7 @@ public static class MailroomApp
         builder.Services.AddHostedService<DomainRecheckWorker>();
         builder.Services.AddHostedService<LeaseHeartbeatWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
+        builder.Services.AddSms(builder.Configuration, options);
         builder.Services.AddApprovals(builder.Configuration);
         replaceServices?.Invoke(builder.Services);
 
@@ -70,6 +73,7 @@ public static class MailroomApp
         foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
         AttachmentLinks.MapDownloads(app);
         Pages.SenderIdentityConfirmationPage.Map(app);
+        app.MapSmsHooks();
         ApprovalPages.Map(app);
         return app;
     }

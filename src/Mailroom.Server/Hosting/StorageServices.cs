@@ -65,6 +65,9 @@ public static class StorageServices
         services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
         services.AddSingleton<IOutboundDeliveryRepository, OutboundDeliveryRepository>();
         services.AddSingleton<IIdempotencyRepository, IdempotencyRepository>();
+        services.AddSingleton<Core.Agents.IAgentRepository, AgentRepository>();
+        services.AddSingleton<Core.Sms.IPhoneNumberRepository, PhoneNumberRepository>();
+        services.AddSingleton<Core.Sms.ISmsMessageRepository, SmsMessageRepository>();
         services.AddSingleton<IOneTimeLinkRepository, OneTimeLinkRepository>();
         services.AddSingleton<IDraftRepository, DraftRepository>();
         services.AddSingleton<IChannelRepository, ChannelRepository>();
@@ -89,6 +92,10 @@ public static class StorageServices
         services.AddSingleton<Correspondence>();
         services.AddSingleton<BounceHandling>();
         services.AddSingleton<MailReception>();
+        services.AddSingleton<Core.Agents.AgentService>();
+        services.AddSingleton<Core.Agents.MailboxService>();
+        services.AddSingleton<Core.Sms.PhoneNumberService>();
+        services.AddSingleton<Core.Sms.SmsService>();
         services.AddSingleton<NoticeMail>();
         services.AddSingleton<ApprovalChannelStore>();
         services.AddSingleton<IdentityService>();

@@ -29,6 +29,7 @@ public sealed class V1Errors : IDialectErrors
                 ErrorKind.Conflict => (StatusCodes.Status409Conflict, "invalid_request"),
                 ErrorKind.LimitReached => (StatusCodes.Status402PaymentRequired, "plan_limit_reached"),
                 ErrorKind.NotActive => (StatusCodes.Status422UnprocessableEntity, "identity_not_active"),
+                ErrorKind.Unavailable => (StatusCodes.Status503ServiceUnavailable, "unavailable"),
                 _ => (StatusCodes.Status403Forbidden, "forbidden"),
             },
         };
