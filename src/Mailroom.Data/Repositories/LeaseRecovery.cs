@@ -6,7 +6,7 @@ namespace Mailroom.Data.Repositories;
 /// </summary>
 public sealed class LeaseRecovery(MailroomDatabase db)
 {
-    private static readonly string[] Queues = ["inbound_spool", "outbound_deliveries", "webhook_deliveries"];
+    private static readonly string[] Queues = ["inbound_spool", "outbound_deliveries", "webhook_deliveries", "automation_jobs"];
 
     /// <summary>
     /// Frees every lease held by an earlier process of <paramref name="owner"/>'s node: names made by

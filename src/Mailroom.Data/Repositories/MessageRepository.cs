@@ -9,6 +9,9 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
                                    "labels_json, size, raw_blob_key, auth_spf, auth_dkim, auth_dmarc, auth_results, draft_id, spool_id, timestamp, created_at, updated_at";
 
+    /// <summary>What is read besides what is inserted: the spam check's verdict, written later by automations.</summary>
+    private const string ReadColumns = Columns + ", spam_verdict, spam_score, spam_threshold";
+
     private const string AttachmentColumns = "id, org_id, message_id, filename, content_type, content_disposition, content_id, size, blob_key, created_at";
 
     private sealed class Row
@@ -44,6 +47,9 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         public long Timestamp { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
+        public string? SpamVerdict { get; set; }
+        public double? SpamScore { get; set; }
+        public double? SpamThreshold { get; set; }
     }
 
     private sealed class AttachmentRow
@@ -71,6 +77,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         Size = r.Size, RawBlobKey = r.RawBlobKey,
         Authentication = r.AuthSpf is null ? null : new MessageAuthentication(r.AuthSpf, r.AuthDkim ?? "none", r.AuthDmarc ?? "none", r.AuthResults),
         DraftId = r.DraftId, SpoolId = r.SpoolId, Timestamp = Time.At(r.Timestamp), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+        Spam = r.SpamVerdict is null ? null : new Core.Automation.SpamVerdict(r.SpamVerdict, r.SpamScore, r.SpamThreshold),
     };
 
     private static Attachment MapAttachment(AttachmentRow r) => new()
@@ -104,17 +111,17 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
     public async Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
+            $"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
         return row is null ? null : Map(row);
     }
 
     public Task<Page<Message>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
-        db.PageAsync<Row, Message>($"SELECT {Columns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId ORDER BY timestamp DESC, id DESC",
+        db.PageAsync<Row, Message>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId ORDER BY timestamp DESC, id DESC",
             "SELECT COUNT(*) FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId",
             new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
 
     public async Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default) =>
-        (await db.QueryAsync<Row>($"SELECT {Columns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
+        (await db.QueryAsync<Row>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
             new { orgId, threadId }, ct)).Select(Map).ToList();
 
     public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.ExecuteAsync(
@@ -158,7 +165,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
     public async Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM messages WHERE inbox_id = @inboxId AND rfc_message_id = @rfcMessageId ORDER BY timestamp DESC LIMIT 1",
+            $"SELECT {ReadColumns} FROM messages WHERE inbox_id = @inboxId AND rfc_message_id = @rfcMessageId ORDER BY timestamp DESC LIMIT 1",
             new { inboxId, rfcMessageId }, ct);
         return row is null ? null : Map(row);
     }
