@@ -5,9 +5,9 @@ using Mailroom.Mime;
 
 namespace Mailroom.Core.Automation;
 
-/// <summary>What a caller gives for an action: everything but its id and owner. A secret left null is kept as it was when <see cref="ClearSecrets"/> is false.</summary>
+/// <summary>What a caller gives for an action: everything but its id and owner. A secret left null keeps its value; an empty one removes it.</summary>
 public sealed record ActionDraft(string? Name, string? Description, string? ActionType, bool IsActive, bool IsFunctionTool, ActionSettings Settings,
-    string? Password, string? Token, bool ClearSecrets = false);
+    string? Password, string? Token);
 
 /// <summary>The use cases of action definitions: create, change, delete, list, with every field checked on save.</summary>
 public sealed class ActionService(IActionRepository actions, Templates templates, TimeProvider time)
@@ -59,13 +59,18 @@ public sealed class ActionService(IActionRepository actions, Templates templates
         action.IsActive = draft.IsActive;
         action.IsFunctionTool = draft.IsFunctionTool;
         action.Settings = CheckSettings(action.ActionType, draft.IsFunctionTool, draft.Settings);
-        action.Secrets = draft.ClearSecrets
-            ? new ActionSecrets(draft.Password, draft.Token)
-            : new ActionSecrets(draft.Password ?? action.Secrets.Password, draft.Token ?? action.Secrets.Token);
+        action.Secrets = new ActionSecrets(Secret(draft.Password, action.Secrets.Password), Secret(draft.Token, action.Secrets.Token));
         Check.Line("override_api_password", action.Secrets.Password, 1000);
         Check.Line("override_api_token", action.Secrets.Token, 4000);
         action.UpdatedAt = now;
     }
+
+    private static string? Secret(string? given, string? kept) => given switch
+    {
+        null => kept,
+        "" => null,
+        _ => given,
+    };
 
     private ActionSettings CheckSettings(string type, bool isFunctionTool, ActionSettings s)
     {

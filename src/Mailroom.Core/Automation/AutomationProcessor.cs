@@ -77,9 +77,10 @@ public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRe
                         job.OutsideCall = async callCt => await CheckSpamAsync(rawKey, callCt);
                         return JobStop.NeedsCall;
                     }
-                    var verdict = job.OutsideAnswer as SpamVerdict ?? new SpamVerdict(SpamVerdict.Skipped, null, null);
+                    // Without spamd the message was stored saying so; only a real answer is written.
+                    var verdict = job.OutsideAnswer as SpamVerdict ?? context.Message!.Spam ?? new SpamVerdict(SpamVerdict.Skipped, null, null);
+                    if (job.OutsideAnswer is not null) await state.SetMessageSpamAsync(job.OrgId, job.MessageId!, verdict, ct);
                     job.OutsideAnswer = null;
-                    await state.SetMessageSpamAsync(job.OrgId, job.MessageId!, verdict, ct);
                     job.Context.Spam = verdict;
                     context = await ContextAsync(job, ct) ?? context;
                     break;

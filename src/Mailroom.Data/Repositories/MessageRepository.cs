@@ -88,10 +88,12 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
 
     public async Task CreateAsync(Message m, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
     {
+        // A verdict known at reception (the check skipped) is stored with the message; otherwise the columns stay NULL until the check ran.
+        var (spamColumns, spamValues) = m.Spam is null ? ("", "") : (", spam_verdict, spam_score, spam_threshold", ", @SpamVerdict, @SpamScore, @SpamThreshold");
         await db.ExecuteAsync(
-            $"INSERT INTO messages ({Columns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
+            $"INSERT INTO messages ({Columns}{spamColumns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
             "@ReferencesJson, @From, @ToJson, @CcJson, @BccJson, @ReplyToJson, @Subject, @Preview, @Text, @Html, @HeadersJson, @LabelsJson, " +
-            "@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @SpoolId, @Timestamp, @CreatedAt, @UpdatedAt)",
+            $"@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @SpoolId, @Timestamp, @CreatedAt, @UpdatedAt{spamValues})",
             new
             {
                 m.Id, m.OrgId, m.InboxId, m.ThreadId, m.Direction, m.Status, m.RfcMessageId, m.InReplyTo,
@@ -99,7 +101,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
                 BccJson = StoredJson.Write(m.Bcc), ReplyToJson = StoredJson.Write(m.ReplyTo), m.Subject, m.Preview, m.Text, m.Html,
                 HeadersJson = StoredJson.Write(m.Headers), LabelsJson = StoredJson.Write(m.Labels), m.Size, m.RawBlobKey,
                 AuthSpf = m.Authentication?.Spf, AuthDkim = m.Authentication?.Dkim, AuthDmarc = m.Authentication?.Dmarc,
-                AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId,
+                AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId, SpamVerdict = m.Spam?.Verdict, SpamScore = m.Spam?.Score,
+                SpamThreshold = m.Spam?.Threshold,
                 Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
             }, ct);
         foreach (var a in attachments)
