@@ -19,10 +19,11 @@ public sealed class ActionContext
     public string? InboxId { get; init; }
     public string ThreadStatus { get; init; } = ThreadStatuses.Open;
     public string? ThreadSubject { get; init; }
+    public bool ThreadSpam { get; set; }
     public long? ChannelId { get; init; }
     public string? ChannelAddress { get; init; }
-    public SpamVerdict? Spam { get; init; }
-    public IReadOnlyList<DetectedTopic> Topics { get; init; } = [];
+    public SpamVerdict? Spam { get; set; }
+    public IReadOnlyList<DetectedTopic> Topics { get; set; } = [];
     public required Dictionary<string, string> Values { get; init; }
     /// <summary>The arguments of a function-tool invocation.</summary>
     public JsonElement? Arguments { get; init; }

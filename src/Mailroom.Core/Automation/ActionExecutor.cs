@@ -22,7 +22,7 @@ public sealed record ActionOutcome(string Outcome, string? Error = null, int? Ht
 /// after a crash sends nothing twice.
 /// </summary>
 public sealed class ActionExecutor(Correspondence correspondence, MailDeletion deletion, IAutomationStateRepository state,
-    IAutomationJobRepository jobs, ITopicRepository topics, IDraftReplies drafts, IAutomationHttp http, IAutomationQueueSignal signal, Templates templates,
+    IAutomationJobRepository jobs, AutomationConfigCache configs, IDraftReplies drafts, IAutomationHttp http, IAutomationQueueSignal signal, Templates templates,
     TimeProvider time)
 {
     private const int DefaultTimeoutSeconds = 30;
@@ -100,8 +100,10 @@ public sealed class ActionExecutor(Correspondence correspondence, MailDeletion d
             case ActionTypes.DetectTopics:
             {
                 var (thread, message) = Mail(context);
-                var found = TopicDetection.Detect(await topics.ListActiveAsync(context.OrgId, ct), message.Subject, message.Text, context.EndUser?.Address);
-                await state.SetThreadTopicsAsync(context.OrgId, thread, found, ct);
+                var found = TopicDetection.Detect((await configs.GetAsync(context.OrgId, ct)).Topics, message.Subject, message.Text, context.EndUser?.Address);
+                // Unchanged topics are not written again.
+                if (!found.SequenceEqual(context.Topics)) await state.SetThreadTopicsAsync(context.OrgId, thread, found, ct);
+                context.Topics = found;
                 return new ActionOutcome(RunOutcomes.Succeeded, Result: JsonSerializer.Serialize(found.Select(t => t.Name)));
             }
             case ActionTypes.Close:
@@ -127,9 +129,13 @@ public sealed class ActionExecutor(Correspondence correspondence, MailDeletion d
             case ActionTypes.Spam:
             {
                 var (thread, message) = Mail(context);
-                await state.SetThreadSpamAsync(context.OrgId, thread, true, now, ct);
+                if (!context.ThreadSpam) await state.SetThreadSpamAsync(context.OrgId, thread, true, now, ct);
+                context.ThreadSpam = true;
                 if (!message.Labels.Contains(SpamLabel))
+                {
                     await correspondence.SetLabelsAsync(context.OrgId, Inbox(context), message.Id, [.. message.Labels, SpamLabel], ct);
+                    message.Labels.Add(SpamLabel);
+                }
                 return new ActionOutcome(RunOutcomes.Succeeded);
             }
             case ActionTypes.Forward:

@@ -11,7 +11,7 @@ public sealed record HookActionDraft(string? Hook, long? ChannelId, long ActionI
 /// combinations skipped), change the priority, delete, list, and the total Wait time of a hook.
 /// </summary>
 public sealed class ActionLinkService(IActionLinkRepository links, IActionRepository actions, ITopicRepository topics,
-    IAutomationChannelRepository channels, ITransactionRunner transactions, TimeProvider time)
+    IAutomationChannelRepository channels, AutomationConfigCache configs, ITransactionRunner transactions, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> SortFields = ["priority", "id", "action_id", "created_at"];
 
@@ -20,6 +20,7 @@ public sealed class ActionLinkService(IActionLinkRepository links, IActionReposi
         var link = await CheckAsync(orgId, draft, ct);
         if (!await links.TryCreateTopicActionAsync(link, ct))
             throw new ConflictException("topic_action", "this action is already linked to this topic and channel");
+        configs.Forget(orgId);
         return await links.GetTopicActionAsync(orgId, link.Id, ct) ?? link;
     }
 
@@ -33,6 +34,7 @@ public sealed class ActionLinkService(IActionLinkRepository links, IActionReposi
                 var link = await CheckAsync(orgId, draft, ct);
                 if (await links.TryCreateTopicActionAsync(link, ct)) created.Add(await links.GetTopicActionAsync(orgId, link.Id, ct) ?? link);
             }
+            configs.Forget(orgId);
             return created;
         }, ct);
 
@@ -45,11 +47,13 @@ public sealed class ActionLinkService(IActionLinkRepository links, IActionReposi
     public async Task SetTopicActionPriorityAsync(string orgId, long id, int priority, CancellationToken ct = default)
     {
         if (!await links.SetTopicActionPriorityAsync(orgId, id, priority, ct)) throw new NotFoundException("topic_action");
+        configs.Forget(orgId);
     }
 
     public async Task DeleteTopicActionAsync(string orgId, long id, CancellationToken ct = default)
     {
         if (!await links.DeleteTopicActionAsync(orgId, id, ct)) throw new NotFoundException("topic_action");
+        configs.Forget(orgId);
     }
 
     public async Task<HookActionLink> CreateHookActionAsync(string orgId, HookActionDraft draft, CancellationToken ct = default)
@@ -57,6 +61,7 @@ public sealed class ActionLinkService(IActionLinkRepository links, IActionReposi
         var link = await CheckAsync(orgId, draft, ct);
         if (!await links.TryCreateHookActionAsync(link, ct))
             throw new ConflictException("hook_action", "this action is already linked to this hook and channel");
+        configs.Forget(orgId);
         return await links.GetHookActionAsync(orgId, link.Id, ct) ?? link;
     }
 
@@ -70,6 +75,7 @@ public sealed class ActionLinkService(IActionLinkRepository links, IActionReposi
                 var link = await CheckAsync(orgId, draft, ct);
                 if (await links.TryCreateHookActionAsync(link, ct)) created.Add(await links.GetHookActionAsync(orgId, link.Id, ct) ?? link);
             }
+            configs.Forget(orgId);
             return created;
         }, ct);
 
@@ -88,19 +94,21 @@ public sealed class ActionLinkService(IActionLinkRepository links, IActionReposi
     public async Task SetHookActionPriorityAsync(string orgId, long id, int priority, CancellationToken ct = default)
     {
         if (!await links.SetHookActionPriorityAsync(orgId, id, priority, ct)) throw new NotFoundException("hook_action");
+        configs.Forget(orgId);
     }
 
     public async Task DeleteHookActionAsync(string orgId, long id, CancellationToken ct = default)
     {
         if (!await links.DeleteHookActionAsync(orgId, id, ct)) throw new NotFoundException("hook_action");
+        configs.Forget(orgId);
     }
 
     /// <summary>The seconds the active Wait actions of a hook add up to for a channel (links for every channel included).</summary>
     public async Task<long> TotalWaitSecondsAsync(string orgId, string? hook, long? channelId, CancellationToken ct = default)
     {
         var canonical = Hooks.Canonical(hook ?? throw new ValidationException("hook_name", "is required")) ?? throw UnknownHook(hook);
-        var active = await links.ActiveForHookAsync(orgId, canonical, channelId, ct);
-        return active.Where(a => a.ActionType == ActionTypes.Wait).Sum(a => (long)(a.Settings.WaitSeconds ?? 0));
+        var active = (await links.ActiveHookLinksAsync(orgId, ct)).Where(l => l.Hook == canonical && (l.ChannelId is null || l.ChannelId == channelId));
+        return active.Where(l => l.Action.ActionType == ActionTypes.Wait).Sum(l => (long)(l.Action.Settings.WaitSeconds ?? 0));
     }
 
     private static ListOrder Sorted(ListOrder order) => SortFields.Contains(order.Field)

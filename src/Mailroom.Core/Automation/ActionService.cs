@@ -10,7 +10,7 @@ public sealed record ActionDraft(string? Name, string? Description, string? Acti
     string? Password, string? Token);
 
 /// <summary>The use cases of action definitions: create, change, delete, list, with every field checked on save.</summary>
-public sealed class ActionService(IActionRepository actions, Templates templates, TimeProvider time)
+public sealed class ActionService(IActionRepository actions, Templates templates, AutomationConfigCache configs, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> SortFields = ["name", "description", "action_type", "is_active", "is_function_tool", "id", "created_at", "updated_at"];
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -24,6 +24,7 @@ public sealed class ActionService(IActionRepository actions, Templates templates
         var action = new AutomationAction { OrgId = orgId, Name = "", ActionType = "", CreatedAt = now };
         Apply(action, draft, now);
         await actions.CreateAsync(action, ct);
+        configs.Forget(orgId);
         return action;
     }
 
@@ -35,11 +36,13 @@ public sealed class ActionService(IActionRepository actions, Templates templates
         var action = await GetAsync(orgId, id, ct);
         Apply(action, draft, time.GetUtcNow());
         await actions.UpdateAsync(action, ct);
+        configs.Forget(orgId);
     }
 
     public async Task DeleteAsync(string orgId, long id, CancellationToken ct = default)
     {
         if (!await actions.DeleteAsync(orgId, id, ct)) throw new NotFoundException("action");
+        configs.Forget(orgId);
     }
 
     public Task<Page<AutomationAction>> ListAsync(string orgId, ListOrder order, PageRequest page, CancellationToken ct = default)

@@ -27,7 +27,7 @@ public enum JobStop
 /// <see cref="AdvanceAsync"/> runs inside the caller's transaction and stops at a Wait or before a call outside, so no
 /// transaction is held open while spamd or an API answers.
 /// </summary>
-public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRepository links, ITopicRepository topics,
+public sealed class AutomationProcessor(IActionRepository actions, AutomationConfigCache configs,
     IAutomationChannelRepository channels, IAutomationStateRepository state, IAutomationJobRepository jobs, IActionRunRepository runs,
     IMessageRepository messages, IBlobStore blobs, ISpamChecker spam, ActionExecutor executor, TimeProvider time, ILogger<AutomationProcessor> logger)
 {
@@ -81,15 +81,14 @@ public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRe
                     var verdict = job.OutsideAnswer as SpamVerdict ?? context.Message!.Spam ?? new SpamVerdict(SpamVerdict.Skipped, null, null);
                     if (job.OutsideAnswer is not null) await state.SetMessageSpamAsync(job.OrgId, job.MessageId!, verdict, ct);
                     job.OutsideAnswer = null;
-                    job.Context.Spam = verdict;
-                    context = await ContextAsync(job, ct) ?? context;
+                    job.Context.Spam = context.Spam = verdict;
                     break;
                 case TopicStep:
-                    var found = TopicDetection.Detect(await topics.ListActiveAsync(job.OrgId, ct), context.Message!.Subject, context.Message.Text,
+                    var found = TopicDetection.Detect((await configs.GetAsync(job.OrgId, ct)).Topics, context.Message!.Subject, context.Message.Text,
                         context.EndUser?.Address);
                     job.Context.Topics = found;
+                    context.Topics = found;
                     if (found.Count > 0) await state.SetThreadTopicsAsync(job.OrgId, job.ThreadId!, found, ct);
-                    context = await ContextAsync(job, ct) ?? context;
                     break;
                 case HookStep { Hook: Hooks.OnEndUserAdd } when !job.Context.NewEndUser:
                     break;
@@ -109,19 +108,15 @@ public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRe
     private async Task<List<PlannedAction>> PlanAsync(AutomationJob job, string hook, long? channelId, Dictionary<long, AutomationAction> loaded,
         CancellationToken ct)
     {
+        var config = await configs.GetAsync(job.OrgId, ct);
+        var links = hook == Hooks.PostTopicDetection && job.Context.Topics is { Count: > 0 } detected
+            ? config.ForTopics(detected.Select(t => t.Id).ToList(), channelId).Concat(config.ForHook(hook, channelId))
+            : config.ForHook(hook, channelId);
         var plan = new List<PlannedAction>();
-        if (hook == Hooks.PostTopicDetection && job.Context.Topics is { Count: > 0 } detected)
+        foreach (var link in links)
         {
-            foreach (var (action, topicId) in await links.ActiveForTopicsAsync(job.OrgId, detected.Select(t => t.Id).ToList(), channelId, ct))
-            {
-                loaded[action.Id] = action;
-                plan.Add(new PlannedAction(action.Id, null, topicId));
-            }
-        }
-        foreach (var action in await links.ActiveForHookAsync(job.OrgId, hook, channelId, ct))
-        {
-            loaded[action.Id] = action;
-            plan.Add(new PlannedAction(action.Id, hook, null));
+            loaded[link.Action.Id] = link.Action;
+            plan.Add(new PlannedAction(link.Action.Id, link.Hook, link.TopicId));
         }
         return plan;
     }
@@ -197,7 +192,7 @@ public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRe
         OrgId = job.OrgId, ActionId = action.Id, ActionType = action.ActionType, Hook = planned.Hook, TopicId = planned.TopicId, ThreadId = job.ThreadId,
         MessageId = job.MessageId, JobId = job.Id, StartedAt = started, FinishedAt = time.GetUtcNow(), Outcome = outcome.Outcome, Error = outcome.Error,
         HttpStatus = outcome.HttpStatus,
-    }, ct);
+    }, returnId: false, ct);
 
     private async Task<object> CheckSpamAsync(string? rawKey, CancellationToken ct)
     {
@@ -235,7 +230,7 @@ public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRe
         return new ActionContext
         {
             OrgId = job.OrgId, Message = message, ThreadId = thread.ThreadId, InboxId = inboxId, ThreadStatus = thread.Status, ThreadSubject = thread.Subject,
-            ChannelId = channelId, ChannelAddress = thread.InboxAddress, Spam = job.Context.Spam, Topics = job.Context.Topics ?? thread.Topics,
+            ChannelId = channelId, ChannelAddress = thread.InboxAddress, Spam = job.Context.Spam, Topics = job.Context.Topics ?? thread.Topics, ThreadSpam = thread.Spam,
             Values = job.Context.Values, JobId = job.Id,
         };
     }
@@ -266,7 +261,7 @@ public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRe
             {
                 OrgId = orgId, Message = message, ThreadId = threadId, InboxId = thread.InboxId, ThreadStatus = thread.Status, ThreadSubject = thread.Subject,
                 ChannelId = channelId, ChannelAddress = thread.InboxAddress, Topics = thread.Topics, Values = thread.Values.ToDictionary(), Arguments = arguments,
-                Spam = message?.Spam,
+                Spam = message?.Spam, ThreadSpam = thread.Spam,
             };
         }
         else context = new ActionContext { OrgId = orgId, Values = [], Arguments = arguments };
@@ -282,7 +277,7 @@ public sealed class AutomationProcessor(IActionRepository actions, IActionLinkRe
                 ThreadId = threadId, MessageId = context.Message?.Id, StartedAt = started, FinishedAt = time.GetUtcNow(), Outcome = outcome.Outcome,
                 Error = outcome.Error, HttpStatus = outcome.HttpStatus,
             };
-            await runs.RecordAsync(run, ct);
+            await runs.RecordAsync(run, returnId: true, ct);
             return (run, outcome.Result);
         }, ct);
     }

@@ -44,9 +44,10 @@ public interface IActionLinkRepository
 
     /// <summary>The active actions linked to a hook for a channel (links for every channel included), highest priority first.</summary>
     Task<IReadOnlyList<AutomationAction>> ActiveForHookAsync(string orgId, string hook, long? channelId, CancellationToken ct = default);
-    /// <summary>The active actions linked to these topics for a channel (links for every channel included), highest priority first, with their topic.</summary>
-    Task<IReadOnlyList<(AutomationAction Action, long TopicId)>> ActiveForTopicsAsync(string orgId, IReadOnlyCollection<long> topicIds, long? channelId,
-        CancellationToken ct = default);
+    /// <summary>Every active action linked to a hook, in priority order.</summary>
+    Task<IReadOnlyList<ActiveLink>> ActiveHookLinksAsync(string orgId, CancellationToken ct = default);
+    /// <summary>Every active action linked to a topic, in priority order.</summary>
+    Task<IReadOnlyList<ActiveLink>> ActiveTopicLinksAsync(string orgId, CancellationToken ct = default);
 }
 
 public interface IAutomationChannelRepository
@@ -62,7 +63,8 @@ public interface IAutomationChannelRepository
 
 public interface IActionRunRepository
 {
-    Task RecordAsync(ActionRun run, CancellationToken ct = default);
+    /// <summary>Records a run; with <paramref name="returnId"/> sets its id (for an answer that shows it), else spares the round trip.</summary>
+    Task RecordAsync(ActionRun run, bool returnId, CancellationToken ct = default);
     Task<Page<ActionRun>> ListAsync(string orgId, string? threadId, PageRequest page, CancellationToken ct = default);
 }
 

@@ -5,7 +5,7 @@ namespace Mailroom.Core.Automation;
 public sealed record TopicDraft(string? Name, string? Description, List<string>? Keywords, TopicRules? Rules, bool IsActive);
 
 /// <summary>The use cases of topics: create, change, delete, list; rules checked on save.</summary>
-public sealed class TopicService(ITopicRepository topics, TimeProvider time)
+public sealed class TopicService(ITopicRepository topics, AutomationConfigCache configs, TimeProvider time)
 {
     public async Task<Topic> CreateAsync(string orgId, TopicDraft draft, CancellationToken ct = default)
     {
@@ -13,6 +13,7 @@ public sealed class TopicService(ITopicRepository topics, TimeProvider time)
         var topic = new Topic { OrgId = orgId, Name = "", CreatedAt = now };
         Apply(topic, draft, now);
         await topics.CreateAsync(topic, ct);
+        configs.Forget(orgId);
         return topic;
     }
 
@@ -24,11 +25,13 @@ public sealed class TopicService(ITopicRepository topics, TimeProvider time)
         var topic = await GetAsync(orgId, id, ct);
         Apply(topic, draft, time.GetUtcNow());
         await topics.UpdateAsync(topic, ct);
+        configs.Forget(orgId);
     }
 
     public async Task DeleteAsync(string orgId, long id, CancellationToken ct = default)
     {
         if (!await topics.DeleteAsync(orgId, id, ct)) throw new NotFoundException("topic");
+        configs.Forget(orgId);
     }
 
     public Task<Page<Topic>> ListAsync(string orgId, PageRequest page, CancellationToken ct = default) => topics.ListAsync(orgId, page, ct);

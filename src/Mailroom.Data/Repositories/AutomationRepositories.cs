@@ -284,25 +284,21 @@ public sealed class ActionLinkRepository(MailroomDatabase db, SecretBox box) : I
             "ORDER BY ha.priority DESC, ha.id", new { orgId, hook, channelId, yes = true }, ct))
         .Select(r => ActionRepository.Map(r, box)).ToList();
 
-    public async Task<IReadOnlyList<(AutomationAction Action, long TopicId)>> ActiveForTopicsAsync(string orgId, IReadOnlyCollection<long> topicIds,
-        long? channelId, CancellationToken ct = default)
-    {
-        var found = new List<(AutomationAction, long, long, long)>();
-        foreach (var (list, args) in InList.Chunks(topicIds.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                     new() { ["orgId"] = orgId, ["channelId"] = channelId, ["yes"] = true }))
-        {
-            var typed = args.ToDictionary(a => a.Key, a => a.Key.StartsWith('v') && a.Value is string s ? long.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : a.Value);
-            foreach (var row in await db.QueryAsync<TopicActionRow>(
-                         $"SELECT {ActionColumns}, ta.topic_id AS link_topic_id, ta.priority AS link_priority, ta.id AS link_id FROM topic_actions ta " +
-                         "JOIN actions a ON a.id = ta.action_id " +
-                         $"WHERE ta.org_id = @orgId AND ta.topic_id IN ({list}) AND (ta.channel_id IS NULL OR ta.channel_id = @channelId) AND a.is_active = @yes",
-                         typed, ct))
-                found.Add((ActionRepository.Map(row, box), row.LinkTopicId, row.LinkPriority, row.LinkId));
-        }
-        return found.OrderByDescending(f => f.Item3).ThenBy(f => f.Item4).Select(f => (f.Item1, f.Item2)).ToList();
-    }
+    public async Task<IReadOnlyList<ActiveLink>> ActiveHookLinksAsync(string orgId, CancellationToken ct = default) =>
+        (await db.QueryAsync<LinkedActionRow>(
+            $"SELECT {ActionColumns}, ha.hook AS link_hook, NULL AS link_topic_id, ha.channel_id AS link_channel_id FROM hook_actions ha " +
+            "JOIN actions a ON a.id = ha.action_id WHERE ha.org_id = @orgId AND a.is_active = @yes ORDER BY ha.priority DESC, ha.id",
+            new { orgId, yes = true }, ct))
+        .Select(r => new ActiveLink(ActionRepository.Map(r, box), r.LinkHook, null, r.LinkChannelId)).ToList();
 
-    private sealed class TopicActionRow
+    public async Task<IReadOnlyList<ActiveLink>> ActiveTopicLinksAsync(string orgId, CancellationToken ct = default) =>
+        (await db.QueryAsync<LinkedActionRow>(
+            $"SELECT {ActionColumns}, NULL AS link_hook, ta.topic_id AS link_topic_id, ta.channel_id AS link_channel_id FROM topic_actions ta " +
+            "JOIN actions a ON a.id = ta.action_id WHERE ta.org_id = @orgId AND ta.topic_id IS NOT NULL AND a.is_active = @yes ORDER BY ta.priority DESC, ta.id",
+            new { orgId, yes = true }, ct))
+        .Select(r => new ActiveLink(ActionRepository.Map(r, box), null, r.LinkTopicId, r.LinkChannelId)).ToList();
+
+    private sealed class LinkedActionRow
     {
         public long Id { get; set; }
         public string OrgId { get; set; } = "";
@@ -315,11 +311,11 @@ public sealed class ActionLinkRepository(MailroomDatabase db, SecretBox box) : I
         public bool IsFunctionTool { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
-        public long LinkTopicId { get; set; }
-        public long LinkPriority { get; set; }
-        public long LinkId { get; set; }
+        public string? LinkHook { get; set; }
+        public long? LinkTopicId { get; set; }
+        public long? LinkChannelId { get; set; }
 
-        public static implicit operator ActionRepository.Row(TopicActionRow r) => new()
+        public static implicit operator ActionRepository.Row(LinkedActionRow r) => new()
         {
             Id = r.Id, OrgId = r.OrgId, Name = r.Name, Description = r.Description, ActionType = r.ActionType, ConfigJson = r.ConfigJson,
             SecretsSealed = r.SecretsSealed, IsActive = r.IsActive, IsFunctionTool = r.IsFunctionTool, CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,

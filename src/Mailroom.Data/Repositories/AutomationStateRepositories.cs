@@ -83,17 +83,19 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
         Outcome = r.Outcome, Error = r.Error, HttpStatus = (int?)r.HttpStatus,
     };
 
-    public async Task RecordAsync(ActionRun run, CancellationToken ct = default)
+    public async Task RecordAsync(ActionRun run, bool returnId, CancellationToken ct = default)
     {
-        var error = run.Error is { Length: > 2000 } long_ ? long_[..2000] : run.Error;
-        run.Id = await db.InTransactionAsync(() => db.ScalarAsync<long>(
+        const string insert =
             "INSERT INTO action_runs (org_id, action_id, action_type, hook, topic_id, thread_id, message_id, job_id, started_at, finished_at, outcome, error, http_status) " +
-            "VALUES (@OrgId, @ActionId, @ActionType, @Hook, @TopicId, @ThreadId, @MessageId, @JobId, @StartedAt, @FinishedAt, @Outcome, @Error, @HttpStatus) RETURNING id",
-            new
-            {
-                run.OrgId, run.ActionId, run.ActionType, run.Hook, run.TopicId, run.ThreadId, run.MessageId, run.JobId, StartedAt = Time.Ms(run.StartedAt),
-                FinishedAt = run.FinishedAt is { } f ? Time.Ms(f) : (long?)null, run.Outcome, Error = error, run.HttpStatus,
-            }, ct), ct);
+            "VALUES (@OrgId, @ActionId, @ActionType, @Hook, @TopicId, @ThreadId, @MessageId, @JobId, @StartedAt, @FinishedAt, @Outcome, @Error, @HttpStatus)";
+        var args = new
+        {
+            run.OrgId, run.ActionId, run.ActionType, run.Hook, run.TopicId, run.ThreadId, run.MessageId, run.JobId, StartedAt = Time.Ms(run.StartedAt),
+            FinishedAt = run.FinishedAt is { } f ? Time.Ms(f) : (long?)null, run.Outcome, Error = run.Error is { Length: > 2000 } e ? e[..2000] : run.Error,
+            run.HttpStatus,
+        };
+        if (returnId) run.Id = await db.InTransactionAsync(() => db.ScalarAsync<long>(insert + " RETURNING id", args, ct), ct);
+        else await db.ExecuteAsync(insert, args, ct);
     }
 
     public Task<Page<ActionRun>> ListAsync(string orgId, string? threadId, PageRequest page, CancellationToken ct = default)

@@ -24,6 +24,7 @@ public static class AutomationServices
         services.AddSingleton<IAutomationJobRepository, AutomationJobRepository>();
         services.AddSingleton<IDraftReplies, DraftReplyRepository>();
         services.AddSingleton<Templates>();
+        services.AddSingleton<AutomationConfigCache>();
         services.AddSingleton<ActionService>();
         services.AddSingleton<TopicService>();
         services.AddSingleton<ActionLinkService>();
