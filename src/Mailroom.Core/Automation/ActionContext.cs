@@ -29,7 +29,19 @@ public sealed class ActionContext
     public JsonElement? Arguments { get; init; }
     public string? JobId { get; init; }
 
-    public MailboxAddress? EndUser => Message?.From is { } from && MailboxAddress.TryParse(from, out var address) ? address : null;
+    private MailboxAddress? _endUser;
+    private bool _endUserRead;
+
+    /// <summary>The sender, read once from the message's From.</summary>
+    public MailboxAddress? EndUser
+    {
+        get
+        {
+            if (_endUserRead) return _endUser;
+            _endUserRead = true;
+            return _endUser = Message?.From is { } from && MailboxAddress.TryParse(from, out var address) ? address : null;
+        }
+    }
 
     public RuleFacts Facts() => new(EndUser?.Address ?? Message?.From, Message?.To.Concat(Message.Cc).ToList() ?? [], Message?.Subject, Message?.Text,
         Message?.Labels ?? [], Spam?.Score, Spam?.Verdict, Topics.Select(t => t.Name).ToList(), Message?.Authentication?.Spf,

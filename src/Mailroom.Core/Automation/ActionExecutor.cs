@@ -21,7 +21,7 @@ public sealed record ActionOutcome(string Outcome, string? Error = null, int? Ht
 /// the values an answer maps). Sends carry an idempotency key made of the run's job and action, so an action run again
 /// after a crash sends nothing twice.
 /// </summary>
-public sealed class ActionExecutor(Correspondence correspondence, MailDeletion deletion, IAutomationStateRepository state,
+public sealed class ActionExecutor(Correspondence correspondence, MailDeletion deletion, IMessageRepository messages, IAutomationStateRepository state,
     IAutomationJobRepository jobs, AutomationConfigCache configs, IDraftReplies drafts, IAutomationHttp http, IAutomationQueueSignal signal, Templates templates,
     TimeProvider time)
 {
@@ -133,8 +133,9 @@ public sealed class ActionExecutor(Correspondence correspondence, MailDeletion d
                 context.ThreadSpam = true;
                 if (!message.Labels.Contains(SpamLabel))
                 {
-                    await correspondence.SetLabelsAsync(context.OrgId, Inbox(context), message.Id, [.. message.Labels, SpamLabel], ct);
-                    message.Labels.Add(SpamLabel);
+                    message.Labels = Labels.Check([.. message.Labels, SpamLabel]);
+                    message.UpdatedAt = now;
+                    await messages.UpdateLabelsAsync(message, ct);
                 }
                 return new ActionOutcome(RunOutcomes.Succeeded);
             }

@@ -57,10 +57,18 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
         return stop;
     }
 
+    /// <summary>Reads the job's message and thread ahead of <see cref="AdvanceAsync"/>, outside its transaction.</summary>
+    public async Task PrepareAsync(AutomationJob job, CancellationToken ct)
+    {
+        job.Prepared = await ContextAsync(job, ct);
+        await configs.GetAsync(job.OrgId, ct);
+    }
+
     private async Task<JobStop> RunStepsAsync(AutomationJob job, CancellationToken ct)
     {
         var steps = job.Kind == JobKinds.OnClose ? CloseSteps : InboundSteps;
-        var context = await ContextAsync(job, ct);
+        var context = job.Prepared ?? await ContextAsync(job, ct);
+        job.Prepared = null;
         if (context is null) return JobStop.Done; // the thread or message is gone: nothing left to act on
         var loaded = new Dictionary<long, AutomationAction>();
         while (job.Stage < steps.Length && !job.Context.ThreadDeleted)

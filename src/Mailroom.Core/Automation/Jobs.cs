@@ -25,6 +25,8 @@ public sealed class AutomationJob
     public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>The answer of the call outside that the job stopped for (kept in memory only: after a crash the call is made again).</summary>
     public object? OutsideAnswer { get; set; }
+    /// <summary>The job's message and thread, read before its transaction so that the transaction holds only writes.</summary>
+    public ActionContext? Prepared { get; set; }
     /// <summary>The call outside the job stopped for, to be made with no transaction open.</summary>
     public Func<CancellationToken, Task<object>>? OutsideCall { get; set; }
 }

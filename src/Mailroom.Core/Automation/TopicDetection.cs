@@ -11,6 +11,17 @@ namespace Mailroom.Core.Automation;
 public static class TopicDetection
 {
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    private const int MaxCachedRegexes = 10_000;
+    /// <summary>Compiled once per phrase or pattern: the same few run on every message.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Regexes = new();
+
+    private static Regex Cached(string pattern)
+    {
+        if (Regexes.TryGetValue(pattern, out var regex)) return regex;
+        regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
+        if (Regexes.Count < MaxCachedRegexes) Regexes[pattern] = regex;
+        return regex;
+    }
 
     public static List<DetectedTopic> Detect(IEnumerable<Topic> topics, string? subject, string? text, string? senderAddress)
     {
@@ -26,12 +37,12 @@ public static class TopicDetection
             return true;
         foreach (var phrase in topic.Rules.Phrases.Where(p => p.Length > 0))
         {
-            var whole = new Regex(@"(?<!\w)" + Regex.Escape(phrase) + @"(?!\w)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
+            var whole = Cached(@"(?<!\w)" + Regex.Escape(phrase) + @"(?!\w)");
             if (Matches(whole, subject) || Matches(whole, text)) return true;
         }
         foreach (var pattern in topic.Rules.Patterns)
         {
-            var regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
+            var regex = Cached(pattern);
             if (Matches(regex, subject) || Matches(regex, text)) return true;
         }
         if (sender is not null)

@@ -17,6 +17,11 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int BatchSize = 64;
+    /// <summary>
+    /// After a batch that was not full, jobs are left to gather this long: under a stream of mail the worker then commits a
+    /// few full batches instead of many small ones, each taking SQLite's one writer (and an fsync) from the mail being stored.
+    /// </summary>
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(250);
     private const int MaxAttempts = 5;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -28,7 +33,8 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
                 var now = time.GetUtcNow();
                 var due = await queue.ClaimDueAsync(owner.Name, now, now + Lease, BatchSize, stoppingToken);
                 if (due.Count > 0) await RunAsync(due, stoppingToken);
-                if (due.Count < BatchSize) await signal.WaitAsync(PollInterval, stoppingToken);
+                if (due.Count == 0) await signal.WaitAsync(PollInterval, stoppingToken);
+                else if (due.Count < BatchSize) await Task.Delay(Gather, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -60,6 +66,7 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
     /// <returns>The jobs that stopped for a call outside.</returns>
     private async Task<IReadOnlyList<AutomationJob>> AdvanceAsync(IReadOnlyList<AutomationJob> jobs, CancellationToken ct)
     {
+        foreach (var job in jobs) await processor.PrepareAsync(job, ct);
         try
         {
             return await transactions.InTransactionAsync(async () =>
