@@ -45,6 +45,9 @@ public sealed class ConflictException(string field, string detail, string? code 
 
 public sealed class LimitReachedException(string field, string detail) : MailroomException(ErrorKind.LimitReached, field, detail);
 
+/// <summary>A signed link that is altered, expired or already used: refused, whoever follows it.</summary>
+public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);
+
 /// <summary>Reasons dialects tell apart by more than kind and field.</summary>
 public static class ErrorCodes
 {

@@ -32,6 +32,7 @@ public static class MailroomApp
         builder.Services.AddSingleton<IDomainEventSubscriber, MailActivityLog>();
         var dialects = new ApiDialects([.. Dialects(), .. moreDialects ?? []]);
         builder.Services.AddSingleton(dialects);
+        builder.Services.AddSingleton<Pages.PublicLinks>();
         foreach (var dialect in dialects.All) dialect.AddServices(builder.Services, builder.Configuration);
         builder.Services.AddExceptionHandler<DialectExceptionHandler>();
         builder.Services.AddProblemDetails();
@@ -47,6 +48,7 @@ public static class MailroomApp
         builder.Services.AddHostedService<WebhookWorker>();
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
+        builder.Services.AddHostedService<LeaseHeartbeatWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
         builder.Services.AddAutomations(builder.Configuration);
         replaceServices?.Invoke(builder.Services);

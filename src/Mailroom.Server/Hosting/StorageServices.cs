@@ -1,3 +1,4 @@
+using Mailroom.Core.Links;
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
 using Mailroom.Core.Delivery;
@@ -34,6 +35,9 @@ public static class StorageServices
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton<LeaseRecovery>();
+        services.AddSingleton<LeaseRenewal>();
+        services.AddSingleton<WorkInHand>();
+        services.AddSingleton(options.Leases);
         services.AddSingleton(LeaseOwner.ForProcess(options.ResolveNodeId()));
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
         services.AddSingleton(new PlatformSettings
@@ -56,11 +60,13 @@ public static class StorageServices
         services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
         services.AddSingleton<IOutboundDeliveryRepository, OutboundDeliveryRepository>();
         services.AddSingleton<IIdempotencyRepository, IdempotencyRepository>();
+        services.AddSingleton<IOneTimeLinkRepository, OneTimeLinkRepository>();
 
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<MailDeletion>();
+        services.AddSingleton<OneTimeLinks>();
         services.AddSingleton<DomainService>();
         services.AddSingleton(sp => sp.GetRequiredService<PlatformSettings>().Dns);
         services.AddSingleton<DomainVerifier>();

@@ -82,6 +82,3 @@ public sealed class AttachmentLinks
         return name.Length == 0 ? attachment.Id : name;
     }
 }
-
-/// <summary>A signed link that is altered or expired: refused, whoever follows it.</summary>
-public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);
