@@ -34,6 +34,7 @@ public sealed class MailroomOptions
     public LimitOptions Limits { get; set; } = new();
     public RateLimitOptions RateLimit { get; set; } = new();
     public ApiOptions Api { get; set; } = new();
+    public SenderIdentityOptions SenderIdentities { get; set; } = new();
 
     /// <summary>How often each domain's DNS records are checked again in the background; zero turns it off.</summary>
     public TimeSpan DomainRecheckInterval { get; set; } = TimeSpan.FromHours(1);
@@ -69,6 +70,7 @@ public sealed class LimitOptions
 {
     public int InboxesPerOrganization { get; set; } = 50;
     public int DomainsPerOrganization { get; set; } = 10;
+    public int PhoneNumbersPerOrganization { get; set; } = 5;
 }
 
 /// <summary>The largest request bodies the server reads; a body over its route's cap is answered 413.</summary>
