@@ -12,9 +12,9 @@ public sealed class AutomationSignal : WorkSignal, IAutomationQueueSignal;
 /// and their jobs advanced again. A batch that fails is retried job by job, so one bad job cannot hold up the others.
 /// </summary>
 public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationProcessor processor, ITransactionRunner transactions, AutomationSignal signal,
-    Data.Repositories.LeaseOwner owner, TimeProvider time, ILogger<AutomationWorker> logger) : BackgroundService
+    Data.Repositories.LeaseOwner owner, Data.Repositories.WorkInHand inHand, Hosting.LeaseOptions leases, TimeProvider time,
+    ILogger<AutomationWorker> logger) : BackgroundService
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int BatchSize = 64;
     /// <summary>
@@ -31,8 +31,10 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
             try
             {
                 var now = time.GetUtcNow();
-                var due = await queue.ClaimDueAsync(owner.Name, now, now + Lease, BatchSize, stoppingToken);
-                if (due.Count > 0) await RunAsync(due, stoppingToken);
+                var due = await queue.ClaimDueAsync(owner.Name, now, now + leases.Duration, BatchSize, stoppingToken);
+                if (due.Count > 0)
+                    using (inHand.Hold(Data.Repositories.WorkQueues.AutomationJobs, due.Select(j => j.Id)))
+                        await RunAsync(due, stoppingToken);
                 if (due.Count == 0) await signal.WaitAsync(PollInterval, stoppingToken);
                 else if (due.Count < BatchSize) await Task.Delay(Gather, time, stoppingToken);
             }
