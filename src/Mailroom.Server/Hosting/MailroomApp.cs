@@ -1,5 +1,6 @@
 using Mailroom.Core.Events;
 using Mailroom.Data;
+using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.AgentMailV0;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
@@ -48,6 +49,7 @@ public static class MailroomApp
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
+        builder.Services.AddChatApprovals(builder.Configuration);
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -63,6 +65,7 @@ public static class MailroomApp
         app.MapOpenApi("/openapi/{documentName}.json");
         foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
         AttachmentLinks.MapDownloads(app);
+        app.MapChatApprovalHooks();
         return app;
     }
 
