@@ -70,10 +70,11 @@ public sealed class TelegramApprovalChannelTests(ChatApprovalFixture fixture) : 
         var api = await server.NewOrganizationAsync();
         var channel = ChatApprovalFixture.Channel(server, ApprovalChannelTypes.Telegram);
 
-        var refused = await Assert.ThrowsAsync<ValidationException>(() => channel.PrepareAsync(api.OrgId, Config("123456:unknown-to-telegram"), CancellationToken.None));
+        var unknown = "123456:unknown-" + Guid.NewGuid().ToString("N");
+        var refused = await Assert.ThrowsAsync<ValidationException>(() => channel.PrepareAsync(api.OrgId, Config(unknown), CancellationToken.None));
         Assert.Equal("approval_channel.config.bot_token", refused.Field);
         Assert.Contains("Unauthorized", refused.Detail);
-        Assert.Single(Bot.CallsOf("123456:unknown-to-telegram", "getMe"));
+        Assert.Single(Bot.CallsOf(unknown, "getMe"));
 
         var malformed = await Assert.ThrowsAsync<ValidationException>(() => channel.PrepareAsync(api.OrgId, Config("not a token"), CancellationToken.None));
         Assert.Equal("approval_channel.config.bot_token", malformed.Field);
