@@ -23,6 +23,8 @@ public static class Ids
     public const string WebhookDelivery = "whd";
     public const string OutboundDelivery = "dlv";
     public const string InboundSpool = "spl";
+    public const string Channel = "chn";
+    public const string Task = "tsk";
 
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 

@@ -10,10 +10,16 @@ public static class EventTypes
     public const string MessageComplained = "message.complained";
     public const string MessageRejected = "message.rejected";
     public const string DomainVerified = "domain.verified";
+    public const string DraftCreated = "draft.created";
+    public const string DraftApproved = "draft.approved";
+    public const string DraftRejected = "draft.rejected";
+    public const string DraftSent = "draft.sent";
+    public const string DraftStale = "draft.stale";
 
     public static readonly IReadOnlyList<string> All =
     [
         MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageComplained, MessageRejected, DomainVerified,
+        DraftCreated, DraftApproved, DraftRejected, DraftSent, DraftStale,
     ];
 }
 

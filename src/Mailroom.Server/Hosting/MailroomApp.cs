@@ -1,7 +1,8 @@
 using Mailroom.Core.Events;
 using Mailroom.Data;
-using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.AgentMailV0;
+using Mailroom.Server.Dialects.IdentitiesV1;
+using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
 using Mailroom.Server.Net;
@@ -16,7 +17,7 @@ public static class MailroomApp
     public const string OpenApiPath = "/openapi/v0.json";
 
     /// <summary>The API dialects this server speaks; a path outside all of them answers errors in the first one's shape.</summary>
-    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect()];
+    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new IdentitiesV1Dialect()];
 
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
     /// <param name="moreDialects">Served after the product's own (tests mount a dialect of their own to check routing).</param>
@@ -49,6 +50,7 @@ public static class MailroomApp
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
+        builder.Services.AddApprovals(builder.Configuration);
         builder.Services.AddChatApprovals(builder.Configuration);
         replaceServices?.Invoke(builder.Services);
 
@@ -65,6 +67,7 @@ public static class MailroomApp
         app.MapOpenApi("/openapi/{documentName}.json");
         foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
         AttachmentLinks.MapDownloads(app);
+        ApprovalPages.Map(app);
         app.MapChatApprovalHooks();
         return app;
     }
