@@ -79,8 +79,10 @@ public class ChatApprovalFixture : IAsyncLifetime
         }
     }
 
-    public Task<MailroomTestServer> StartAsync(string provider, params string[] settings) =>
-        MailroomTestServer.StartAsync(provider, services => services.AddSingleton<IDraftReviews>(Reviews), settings);
+    public Task<MailroomTestServer> StartAsync(string provider, params string[] settings) => MailroomTestServer.StartAsync(provider, Replacements, settings);
+
+    /// <summary>Decisions go to <see cref="Reviews"/>; a fixture for the whole loop keeps the product's draft use cases.</summary>
+    protected virtual Action<IServiceCollection>? Replacements => services => services.AddSingleton<IDraftReviews>(Reviews);
 
     public static IApprovalChannel Channel(MailroomTestServer server, string type) =>
         server.Services.GetServices<IApprovalChannel>().Single(c => c.Type == type);

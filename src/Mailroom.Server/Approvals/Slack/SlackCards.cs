@@ -51,7 +51,7 @@ public static class SlackCards
     private static JsonObject Outcome(ApprovalOutcome outcome) => new()
     {
         ["type"] = "context",
-        ["elements"] = new JsonArray(Markdown((outcome.State == "rejected" ? ":x: " : ":white_check_mark: ") + Escape(ApprovalWording.Outcome(outcome)))),
+        ["elements"] = new JsonArray(Markdown(Emoji(outcome.State) + " " + Escape(ApprovalWording.Outcome(outcome)))),
     };
 
     private static JsonArray Draft(ApprovalCard card)
@@ -68,6 +68,8 @@ public static class SlackCards
         blocks.Add(new JsonObject { ["type"] = "context", ["elements"] = new JsonArray(Markdown(facts)) });
         return blocks;
     }
+
+    private static string Emoji(string state) => state switch { "rejected" => ":x:", ApprovalWording.Edited => ":pencil2:", _ => ":white_check_mark:" };
 
     private static JsonObject Plain(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
     private static JsonObject Markdown(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };

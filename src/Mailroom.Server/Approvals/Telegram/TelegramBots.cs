@@ -81,9 +81,7 @@ public static class TelegramCards
     }
 
     public static string Closed(string cardText, ApprovalOutcome outcome) =>
-        WithFooter(cardText, (outcome.State == "rejected" ? "❌ " : "✅ ") + ApprovalWording.Outcome(outcome));
-
-    public static string Superseded(string cardText, string editedBy, DateTimeOffset at) => WithFooter(cardText, "✏️ " + ApprovalWording.Edited(editedBy, at));
+        WithFooter(cardText, ApprovalWording.Mark(outcome) + " " + ApprovalWording.Outcome(outcome));
 
     public static InlineKeyboardMarkup Buttons(IReadOnlyDictionary<string, string> tokens) => new(new InlineKeyboardButton[]
     {

@@ -98,9 +98,10 @@ public sealed class TelegramUpdates(TelegramBots bots, IChatApprovalHookReposito
             await client.SendMessage(answer.Chat.Id, "The draft was not changed: " + e.Detail, replyParameters: answer.Id, cancellationToken: ct);
             return;
         }
-        // The old card's buttons would act on text nobody sees on it: they stop, and the card says why.
+        // The old card's buttons would act on text nobody sees on it: they stop, and the card says why (the use case closes
+        // it too, to the same text, when it closes the draft's cards).
         await links.VoidGroupAsync(prompt.LinkGroupId, ct);
         await TelegramApprovalChannel.EditCardAsync(client, prompt.ChatId, checked((int)prompt.CardMessageId),
-            TelegramCards.Superseded(prompt.CardText, person, time.GetUtcNow()), ct);
+            TelegramCards.Closed(prompt.CardText, new ApprovalOutcome(ApprovalWording.Edited, person, time.GetUtcNow())), ct);
     }
 }
