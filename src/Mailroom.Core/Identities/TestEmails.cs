@@ -60,7 +60,7 @@ public sealed class TestEmails(IInboxRepository inboxes, IIdentityTaskRepository
         }, ct);
         var mail = new OutgoingMail
         {
-            To = [to], Subject = $"Mailroom test email from {inbox.EmailAddress}",
+            To = [to], Subject = $"Mailroom test email from {inbox.EmailAddress}", IsDeliverabilityTest = true,
             Text = $"This is a test email from {inbox.EmailAddress}, sent through Mailroom to check that mail from this identity arrives " +
                    "and passes DKIM.\r\n\r\nNo reply is needed.",
         };
