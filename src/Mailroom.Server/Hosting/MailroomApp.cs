@@ -49,6 +49,7 @@ public static class MailroomApp
         builder.Services.AddHostedService<WebhookWorker>();
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
+        builder.Services.AddHostedService<LeaseHeartbeatWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
         builder.Services.AddApprovals(builder.Configuration);
         builder.Services.AddChatApprovals(builder.Configuration);

@@ -41,7 +41,20 @@ public sealed class MailroomOptions
     /// <summary>How long a pre-signed attachment download URL works.</summary>
     public TimeSpan AttachmentLinkLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How work-queue rows are leased to the process working on them.</summary>
+    public LeaseOptions Leases { get; set; } = new();
+
     public string MasterKeyPath => MasterKeyFile ?? Path.Combine(DataDir, "master.key");
+}
+
+/// <summary>
+/// A lease lasts <see cref="Duration"/> and is renewed every third of it while its work runs, so the rows a dead node
+/// held are taken over by another within <see cref="Duration"/> (plus a poll) after its last renewal.
+/// </summary>
+public sealed class LeaseOptions
+{
+    public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RenewEvery => Duration / 3;
 }
 
 public sealed class DatabaseOptions

@@ -38,6 +38,9 @@ public static class StorageServices
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton<LeaseRecovery>();
+        services.AddSingleton<LeaseRenewal>();
+        services.AddSingleton<WorkInHand>();
+        services.AddSingleton(options.Leases);
         services.AddSingleton(LeaseOwner.ForProcess(options.ResolveNodeId()));
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
         services.AddSingleton(new PlatformSettings
