@@ -92,7 +92,7 @@ public sealed class SlackClickQueue
 }
 
 /// <summary>Applies clicks: the token must be live and signed for the hook the click came through; the card is replaced with the decision, or the person told why not.</summary>
-public sealed class SlackClickWorker(SlackClickQueue queue, SlackApi slack, OneTimeLinks links, IServiceProvider services, ILogger<SlackClickWorker> log)
+public sealed class SlackClickWorker(SlackClickQueue queue, SlackApi slack, OneTimeLinks links, IDraftReviews reviews, ILogger<SlackClickWorker> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -124,8 +124,6 @@ public sealed class SlackClickWorker(SlackClickQueue queue, SlackApi slack, OneT
             await TellAsync(click, "This card no longer acts: the draft was decided, edited, or the card expired.", ct);
             return;
         }
-        // Resolved here, not at start: the draft use cases are registered by the identities dialect.
-        var reviews = services.GetRequiredService<IDraftReviews>();
         var person = "slack:" + click.UserId;
         ApprovalOutcome outcome;
         try

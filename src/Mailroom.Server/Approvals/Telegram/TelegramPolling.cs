@@ -10,13 +10,21 @@ namespace Mailroom.Server.Approvals.Telegram;
 /// (<see cref="TelegramBotsChanged"/>) or, when another node stored them, within a minute.
 /// </summary>
 public sealed class TelegramPolling(TelegramBots bots, IChatApprovalHookRepository hooks, TelegramUpdates updates, TelegramBotsChanged changed,
-    ILogger<TelegramPolling> log) : BackgroundService
+    IHostApplicationLifetime lifetime, ILogger<TelegramPolling> log) : BackgroundService
 {
     private static readonly TimeSpan Rescan = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan AfterFailure = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The mode may follow from the address HTTP listens on, known once the server has started.
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled()))
+        {
+            try { await started.Task; }
+            catch (OperationCanceledException) { return; }
+        }
         if (!bots.Polling) return;
         var loops = new Dictionary<string, Task>(StringComparer.Ordinal);
         try

@@ -13,12 +13,9 @@ namespace Mailroom.Server.Approvals.Telegram;
 /// question (a message replying to the bot's ForceReply). Buttons act only when their token was signed for this hook and
 /// the chat they were pressed in; answers only when they reply to a question this bot asked in that chat.
 /// </summary>
-public sealed class TelegramUpdates(TelegramBots bots, IChatApprovalHookRepository hooks, OneTimeLinks links, IServiceProvider services,
+public sealed class TelegramUpdates(TelegramBots bots, IChatApprovalHookRepository hooks, OneTimeLinks links, IDraftReviews reviews,
     TimeProvider time, ILogger<TelegramUpdates> log)
 {
-    // Resolved when a decision comes, not at start: the draft use cases are registered by the identities dialect.
-    private IDraftReviews Reviews => services.GetRequiredService<IDraftReviews>();
-
     public async Task HandleAsync(ChatApprovalHook hook, Update update, CancellationToken ct)
     {
         if (update.CallbackQuery is { } pressed) await OnButtonAsync(hook, pressed, ct);
@@ -47,8 +44,8 @@ public sealed class TelegramUpdates(TelegramBots bots, IChatApprovalHookReposito
             {
                 case ButtonActions.Approve or ButtonActions.Reject:
                     var outcome = link.Action == ButtonActions.Approve
-                        ? await Reviews.ApproveAsync(link.OrgId, link.SubjectId, person, ct)
-                        : await Reviews.RejectAsync(link.OrgId, link.SubjectId, person, null, ct);
+                        ? await reviews.ApproveAsync(link.OrgId, link.SubjectId, person, ct)
+                        : await reviews.RejectAsync(link.OrgId, link.SubjectId, person, null, ct);
                     await links.VoidGroupAsync(link.GroupId, ct);
                     await client.AnswerCallbackQuery(pressed.Id, ApprovalWording.Outcome(outcome), cancellationToken: ct);
                     await TelegramApprovalChannel.EditCardAsync(client, chatId, card.Id, TelegramCards.Closed(card.Text ?? "", outcome), ct);
@@ -91,7 +88,7 @@ public sealed class TelegramUpdates(TelegramBots bots, IChatApprovalHookReposito
         var person = TelegramBots.DecidedBy(answer.From);
         try
         {
-            await Reviews.EditTextAsync(prompt.OrgId, prompt.DraftId, person, text, ct);
+            await reviews.EditTextAsync(prompt.OrgId, prompt.DraftId, person, text, ct);
         }
         catch (MailroomException e)
         {
