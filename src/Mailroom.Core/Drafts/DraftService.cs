@@ -354,18 +354,31 @@ public sealed class DraftService(
             if (groupId is not null) await links.VoidGroupAsync(groupId, ct);
             return;
         }
-        await transactions.InTransactionAsync(async () =>
+        var decided = await transactions.InTransactionAsync(async () =>
         {
             var current = await drafts.LockAsync(draft.OrgId, draft.Id, ct);
-            if (current is null) return false;
+            if (current is null) return null;
             current.Notices.Add(new DraftNotice
             {
                 ChannelId = stored.Id, Type = notice.Type, Reference = notice.Reference, Version = draft.Version, Escalated = escalated,
                 LinkGroupId = groupId, PostedAt = time.GetUtcNow(),
             });
             await drafts.SaveNoticesAsync(current, ct);
-            return true;
+            // Decided (or edited) while the card was being posted: the decision closed the cards it knew, not this one.
+            return current.IsOpen && current.Version == draft.Version ? null : current;
         }, ct);
+        if (decided is not null)
+        {
+            if (groupId is not null) await links.VoidGroupAsync(groupId, CancellationToken.None);
+            var outcome = decided.IsOpen
+                ? new ApprovalOutcome("edited", "api", time.GetUtcNow())
+                : new ApprovalOutcome(decided.State, decided.DecidedBy ?? "", decided.DecidedAt ?? time.GetUtcNow(), decided.RejectReason);
+            try { await channel.CloseAsync(stored.Config, notice, card, outcome, ct); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "the {Type} card of draft {DraftId} could not be closed", notice.Type, draft.Id);
+            }
+        }
     }
 
     /// <summary>Closes every card posted for the draft and voids their links; a channel that fails to close is logged, never an error.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Mailroom.Core.Approvals;
 using Mailroom.Core.Common;
 using Mailroom.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace Mailroom.Server.Tests.Api.V1;
 
@@ -119,5 +120,15 @@ public static class V1TestKit
         var (status, draft) = await c.Api.PostAsync("/v1/drafts", body.ToJsonString());
         Assert.True(status == 201, $"creating draft: {status} {ApiClient.Json(draft)}");
         return draft!;
+    }
+}
+
+public sealed class ApprovalLogTests
+{
+    [Fact]
+    public void The_request_log_hides_the_one_time_token_of_an_approval_page()
+    {
+        Assert.Equal("/approvals/***", Mailroom.Server.Hosting.RequestLog.RedactedPath(new PathString("/approvals/abc.123.sig")));
+        Assert.Equal("/v1/drafts", Mailroom.Server.Hosting.RequestLog.RedactedPath(new PathString("/v1/drafts")));
     }
 }
