@@ -59,6 +59,7 @@ public static class MailroomApp
         builder.Services.AddSms(builder.Configuration, options);
         builder.Services.AddAutomations(builder.Configuration);
         builder.Services.AddApprovals(builder.Configuration);
+        builder.Services.AddChatApprovals(builder.Configuration);
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -77,6 +78,7 @@ public static class MailroomApp
         Pages.SenderIdentityConfirmationPage.Map(app);
         app.MapSmsHooks();
         ApprovalPages.Map(app);
+        app.MapChatApprovalHooks();
         return app;
     }
 
