@@ -23,9 +23,6 @@ public sealed class ApiKey
 
     /// <summary>Whether the key may do what <paramref name="scope"/> allows: a full-access key may do everything.</summary>
     public bool Allows(string scope) => IsFullAccess || GrantedScopes.Contains(scope);
-
-    /// <summary>Whether the key may do what <paramref name="scope"/> allows: it names that scope, or <c>full</c>.</summary>
-    public bool HasScope(string scope) => Scopes.Split(' ').Any(s => s == ApiKeyScopes.Full || s == scope);
 }
 
 public static class ApiKeyScopes
@@ -34,7 +31,7 @@ public static class ApiKeyScopes
     public const string ReadThreads = "read:threads";
     public const string WriteDrafts = "write:drafts";
     public const string ApproveDrafts = "approve:drafts";
-    /// <summary>Change the organization's settings: automation actions (issue 14), and what issue 11 adds.</summary>
+    /// <summary>Change the organization's settings: identities and their channels, automation actions.</summary>
     public const string ManageSettings = "manage:settings";
 
     /// <summary>What a key may be limited to; a key given none of them keeps full access.</summary>

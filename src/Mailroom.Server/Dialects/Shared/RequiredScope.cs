@@ -8,7 +8,7 @@ public sealed class RequiredScope(string scope) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!Caller.Of(http).Key.HasScope(scope))
+        if (!Caller.Of(http).Key.Allows(scope))
             return ApiDialects.ErrorsOf(http).Refusal(http, RequestRefusal.Other, StatusCodes.Status403Forbidden,
                 $"the API key lacks the '{scope}' scope");
         return await next(context);
@@ -17,7 +17,7 @@ public sealed class RequiredScope(string scope) : IEndpointFilter
 
 public static class RequiredScopeExtensions
 {
-    /// <summary>Only keys with <paramref name="scope"/> (or <c>full</c>) reach these routes.</summary>
+    /// <summary>Only keys that allow <paramref name="scope"/> (full-access keys allow all) reach these routes.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(new RequiredScope(scope));
 }
