@@ -3,6 +3,7 @@ using Mailroom.Data;
 using Mailroom.Server.Dialects.AgentMailV0;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
+using Mailroom.Server.Mcp;
 using Mailroom.Server.Net;
 using Mailroom.Server.Webhooks;
 using Mailroom.Server.Workers;
@@ -48,6 +49,7 @@ public static class MailroomApp
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
+        builder.Services.AddMailroomMcp();
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -63,6 +65,7 @@ public static class MailroomApp
         app.MapOpenApi("/openapi/{documentName}.json");
         foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
         AttachmentLinks.MapDownloads(app);
+        app.MapMailroomMcp();
         return app;
     }
 

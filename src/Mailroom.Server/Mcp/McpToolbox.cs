@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Mailroom.Core.Common;
+using Mailroom.Core.Messaging;
+using ModelContextProtocol.Protocol;
+
+namespace Mailroom.Server.Mcp;
+
+/// <summary>
+/// Every tool the server has, filtered by the caller's scopes; a call runs the tool and answers its result, or an error
+/// result (<c>isError</c>) whose text tells a model what to fix. Nothing a tool raises becomes a protocol failure or a
+/// stack trace.
+/// </summary>
+public sealed class McpToolbox(IEnumerable<IMcpToolSet> sets, ILogger<McpToolbox> logger)
+{
+    private readonly Dictionary<string, McpTool> _tools = sets.SelectMany(s => s.Tools()).ToDictionary(t => t.Name);
+
+    public IEnumerable<McpTool> VisibleTo(McpCaller caller) => _tools.Values.Where(t => caller.Grants(t.Scope));
+
+    public ListToolsResult List(McpCaller caller) => new() { Tools = VisibleTo(caller).Select(t => t.Describe()).ToList() };
+
+    public async Task<CallToolResult> CallAsync(McpCaller caller, CallToolRequestParams request, IServiceProvider services, CancellationToken ct)
+    {
+        if (!_tools.TryGetValue(request.Name, out var tool))
+            return Error($"There is no tool named '{request.Name}'. Call tools/list for the tools this API key may use.");
+        if (!caller.Grants(tool.Scope))
+            return Error($"This API key may not use {tool.Name}: it needs the '{tool.Scope}' scope (or 'full').");
+        try
+        {
+            var arguments = new ToolArguments(request.Arguments, tool.ArgumentNames);
+            var result = await tool.Run(new ToolCall(caller, arguments, services, ct));
+            var json = JsonSerializer.SerializeToElement(result, McpJson.Options);
+            return new CallToolResult
+            {
+                StructuredContent = json,
+                Content = [new TextContentBlock { Text = json.GetRawText() }],
+                IsError = false,
+            };
+        }
+        catch (MailroomException refusal)
+        {
+            return Error(Describe(refusal));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception fault)
+        {
+            logger.LogError(fault, "MCP tool {Tool} failed", tool.Name);
+            return Error($"{tool.Name} failed inside Mailroom (not because of its arguments); it may be retried later.");
+        }
+    }
+
+    /// <summary>A refusal in words a model can act on: which argument, and why.</summary>
+    public static string Describe(MailroomException refusal) => refusal switch
+    {
+        NotFoundException missing =>
+            $"Not found: there is no {missing.What} with that id here (check the {missing.What}_id argument; ids come from the list and search tools).",
+        MessageRejectedException rejected =>
+            $"Not sent: {rejected.Detail}. The message was kept as rejected (message_id {rejected.Result.MessageId}).",
+        { Kind: ErrorKind.Invalid, Field: { } field } => $"Invalid argument '{field}': {refusal.Detail}.",
+        { Kind: ErrorKind.Conflict, Field: { } field } => $"Conflict on '{field}': {refusal.Detail}.",
+        { Kind: ErrorKind.LimitReached } => $"Limit reached: {refusal.Detail}.",
+        { Kind: ErrorKind.NotActive } => $"Not active: {refusal.Detail}.",
+        { Kind: ErrorKind.Refused } => $"Refused: {refusal.Detail}.",
+        _ => refusal.Field is null ? refusal.Detail + "." : $"'{refusal.Field}': {refusal.Detail}.",
+    };
+
+    public static CallToolResult Error(string message) => new() { IsError = true, Content = [new TextContentBlock { Text = message }] };
+}
