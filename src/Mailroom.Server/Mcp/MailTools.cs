@@ -79,9 +79,10 @@ public sealed class MailTools : IMcpToolSet
                 .Boolean("include_headers", "Also return the headers (default false)"),
             async call =>
             {
+                var (includeHtml, includeHeaders) = (call.Arguments.Bool("include_html"), call.Arguments.Bool("include_headers"));
                 var message = await MessageAsync(call);
                 var attachments = await call.Service<IMessageRepository>().ListAttachmentsAsync(message.Id, call.Cancellation);
-                return McpViews.Detail(message, attachments, call.Arguments.Bool("include_html"), call.Arguments.Bool("include_headers"));
+                return McpViews.Detail(message, attachments, includeHtml, includeHeaders);
             });
 
         yield return new McpTool("search_messages", "Search messages",
