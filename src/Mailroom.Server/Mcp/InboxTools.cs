@@ -33,7 +33,7 @@ public sealed class InboxTools : IMcpToolSet
             McpScopes.Settings, new ToolEffects(ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false),
             new ToolSchema()
                 .String("inbox_id", "The inbox's id", required: true)
-                .String("display_name", "The new display name; null removes it", required: true),
+                .NullableString("display_name", "The new display name; null removes it", required: true),
             async call =>
             {
                 var inboxId = call.Caller.Reach(call.Arguments.Id("inbox_id"));

@@ -26,6 +26,10 @@ public sealed class ToolSchema
         return Add(name, schema, description, required);
     }
 
+    /// <summary>A string that may also be null, where null means "remove it".</summary>
+    public ToolSchema NullableString(string name, string description, bool required = false) =>
+        Add(name, new JsonObject { ["type"] = new JsonArray("string", "null") }, description, required);
+
     public ToolSchema DateTime(string name, string description) =>
         Add(name, new JsonObject { ["type"] = "string", ["format"] = "date-time" }, description, false);
 
