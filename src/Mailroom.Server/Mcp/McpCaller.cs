@@ -47,12 +47,13 @@ public sealed record McpCaller(string KeyId, string OrgId, IReadOnlySet<string> 
 }
 
 /// <summary>
-/// Which scope each tool needs (a <c>full</c> key has them all): <c>read</c> to read mail and inboxes, <c>send</c> to
-/// send and to change mail (labels, deleting a thread), <c>settings</c> to create, change and delete inboxes.
+/// Which scope each tool needs, in the names the identities dialect gives API key scopes. A key with <c>full</c> has
+/// them all; sending mail directly, changing labels and deleting threads need <c>full</c>, as on the v0 routes: a key
+/// limited to drafts must go through approval.
 /// </summary>
 public static class McpScopes
 {
-    public const string Read = "read";
-    public const string Send = "send";
-    public const string Settings = "settings";
+    public const string ReadThreads = "read:threads";
+    public const string ManageSettings = "manage:settings";
+    public const string Full = ApiKeyScopes.Full;
 }

@@ -23,7 +23,9 @@ public sealed class McpToolbox(IEnumerable<IMcpToolSet> sets, ILogger<McpToolbox
         if (!_tools.TryGetValue(request.Name, out var tool))
             return Error($"There is no tool named '{request.Name}'. Call tools/list for the tools this API key may use.");
         if (!caller.Grants(tool.Scope))
-            return Error($"This API key may not use {tool.Name}: it needs the '{tool.Scope}' scope (or 'full').");
+            return Error(tool.Scope == McpScopes.Full
+                ? $"This API key may not use {tool.Name}: it needs a full-access key (scope 'full')."
+                : $"This API key may not use {tool.Name}: it needs the '{tool.Scope}' scope (or 'full').");
         try
         {
             var arguments = new ToolArguments(request.Arguments, tool.ArgumentNames);

@@ -283,7 +283,7 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
     }
 
     [Theory, MemberData(nameof(Providers))]
-    public async Task Scopes_decide_which_tools_a_key_sees_and_may_call_and_an_inbox_key_sees_only_its_inbox(string provider)
+    public async Task Scopes_decide_which_tools_a_key_sees_and_may_call_and_an_inbox_key_reaches_only_its_inbox(string provider)
     {
         var server = await servers.For(provider);
         var (api, mcp) = await OrganizationAsync(server);
@@ -291,23 +291,24 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
         var mine = (string)(await InboxAsync(mcp, "mine"))["inbox_id"]!;
         var other = (string)(await InboxAsync(mcp, "other"))["inbox_id"]!;
 
-        await using (var reader = await McpTestClient.ConnectAsync(server, await McpTestClient.KeyAsync(server, api.OrgId, "read")))
+        await using (var reader = await McpTestClient.ConnectAsync(server, await McpTestClient.KeyAsync(server, api.OrgId, "read:threads")))
         {
             var names = (await reader.ToolsAsync()).Select(t => t.Name).ToHashSet();
             Assert.Contains("search_messages", names);
             Assert.DoesNotContain("send_message", names);
             Assert.DoesNotContain("delete_thread", names);
             Assert.DoesNotContain("create_inbox", names);
-            Assert.Contains("needs the 'send' scope", await reader.ErrorAsync("send_message", new { inbox_id = mine, to = new[] { "a@example.com" } }));
-            Assert.Contains("needs the 'settings' scope", await reader.ErrorAsync("delete_inbox", new { inbox_id = mine }));
+            Assert.Contains("needs a full-access key", await reader.ErrorAsync("send_message", new { inbox_id = mine, to = new[] { "a@example.com" } }));
+            Assert.Contains("needs the 'manage:settings' scope", await reader.ErrorAsync("delete_inbox", new { inbox_id = mine }));
             Assert.Equal(2, (int)(await reader.OkAsync("list_inboxes"))["total"]!);
         }
 
-        await using (var sender = await McpTestClient.ConnectAsync(server, await McpTestClient.KeyAsync(server, api.OrgId, "read send", mine)))
+        await using (var sender = await McpTestClient.ConnectAsync(server, await McpTestClient.KeyAsync(server, api.OrgId, "full", mine)))
         {
             var names = (await sender.ToolsAsync()).Select(t => t.Name).ToHashSet();
             Assert.Contains("send_message", names);
-            Assert.DoesNotContain("update_inbox", names);
+            Assert.Contains("limited to one inbox", await sender.ErrorAsync("create_inbox", new { username = Unique("more") }));
+            Assert.StartsWith("Not found", await sender.ErrorAsync("update_inbox", new { inbox_id = other, display_name = "x" }));
             var inboxes = await sender.OkAsync("list_inboxes");
             Assert.Equal([mine], inboxes["inboxes"]!.AsArray().Select(i => (string)i!["inbox_id"]!));
             Assert.StartsWith("Not found", await sender.ErrorAsync("get_inbox", new { inbox_id = other }));
