@@ -10,17 +10,17 @@ public sealed class InboxTools : IMcpToolSet
     {
         yield return new McpTool("list_inboxes", "List inboxes",
             "Lists the organization's inboxes (email addresses), oldest first. Each has an inbox_id, which the mail tools take.",
-            McpScopes.ReadThreads, ToolEffects.Reads, new ToolSchema().Paged("inboxes"), ListAsync);
+            [McpScopes.ReadThreads], ToolEffects.Reads, new ToolSchema().Paged("inboxes"), ListAsync);
 
         yield return new McpTool("get_inbox", "Get an inbox", "Returns one inbox: its address, display name and status.",
-            McpScopes.ReadThreads, ToolEffects.Reads, new ToolSchema().String("inbox_id", "The inbox's id (from list_inboxes)", required: true),
+            [McpScopes.ReadThreads], ToolEffects.Reads, new ToolSchema().String("inbox_id", "The inbox's id (from list_inboxes)", required: true),
             async call => McpViews.Of(await InboxAsync(call, call.Arguments.Id("inbox_id"))));
 
         yield return new McpTool("create_inbox", "Create an inbox",
             "Creates a new inbox, a new email address the organization can send and receive mail at. Without a username one is not " +
             "made up: give one. Without a domain the platform's default domain is used. With a client_id, calling again with the " +
             "same client_id returns the inbox made the first time instead of a second one.",
-            McpScopes.ManageSettings, new ToolEffects(ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false),
+            [McpScopes.ManageSettings], new ToolEffects(ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false),
             new ToolSchema()
                 .String("username", "The part before the @: letters, digits and . _ % + -", required: true, maxLength: 64)
                 .String("domain", "A verified domain of the organization; omit for the platform's default domain")
@@ -30,7 +30,7 @@ public sealed class InboxTools : IMcpToolSet
 
         yield return new McpTool("update_inbox", "Rename an inbox",
             "Changes an inbox's display name, the name recipients see beside its address. Pass null to remove it.",
-            McpScopes.ManageSettings, new ToolEffects(ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false),
+            [McpScopes.ManageSettings], new ToolEffects(ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false),
             new ToolSchema()
                 .String("inbox_id", "The inbox's id", required: true)
                 .NullableString("display_name", "The new display name; null removes it", required: true),
@@ -45,7 +45,7 @@ public sealed class InboxTools : IMcpToolSet
 
         yield return new McpTool("delete_inbox", "Delete an inbox",
             "Deletes an inbox with all its threads, messages and attachments. This cannot be undone; the address stops receiving mail.",
-            McpScopes.ManageSettings, new ToolEffects(ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false),
+            [McpScopes.ManageSettings], new ToolEffects(ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false),
             new ToolSchema().String("inbox_id", "The inbox's id", required: true),
             async call =>
             {

@@ -19,12 +19,12 @@ public sealed record ToolCall(McpCaller Caller, ToolArguments Arguments, IServic
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 }
 
-/// <summary>A tool: its name, its description for a model, its input schema, the scope it needs and what it does.</summary>
-public sealed class McpTool(string name, string title, string description, string scope, ToolEffects effects, ToolSchema input,
+/// <summary>A tool: its name, its description for a model, its input schema, the scopes that allow it (any one) and what it does.</summary>
+public sealed class McpTool(string name, string title, string description, IReadOnlyList<string> scopes, ToolEffects effects, ToolSchema input,
     Func<ToolCall, Task<object>> run)
 {
     public string Name => name;
-    public string Scope => scope;
+    public IReadOnlyList<string> Scopes => scopes;
     public IReadOnlyCollection<string> ArgumentNames { get; } = input.Names;
     public Func<ToolCall, Task<object>> Run => run;
 

@@ -14,7 +14,7 @@ public sealed class McpToolbox(IEnumerable<IMcpToolSet> sets, ILogger<McpToolbox
 {
     private readonly Dictionary<string, McpTool> _tools = sets.SelectMany(s => s.Tools()).ToDictionary(t => t.Name);
 
-    public IEnumerable<McpTool> VisibleTo(McpCaller caller) => _tools.Values.Where(t => caller.Grants(t.Scope));
+    public IEnumerable<McpTool> VisibleTo(McpCaller caller) => _tools.Values.Where(t => t.Scopes.Any(caller.Grants));
 
     public ListToolsResult List(McpCaller caller) => new() { Tools = VisibleTo(caller).Select(t => t.Describe()).ToList() };
 
@@ -22,10 +22,10 @@ public sealed class McpToolbox(IEnumerable<IMcpToolSet> sets, ILogger<McpToolbox
     {
         if (!_tools.TryGetValue(request.Name, out var tool))
             return Error($"There is no tool named '{request.Name}'. Call tools/list for the tools this API key may use.");
-        if (!caller.Grants(tool.Scope))
-            return Error(tool.Scope == McpScopes.Full
+        if (!tool.Scopes.Any(caller.Grants))
+            return Error(tool.Scopes.SequenceEqual([McpScopes.Full])
                 ? $"This API key may not use {tool.Name}: it needs a full-access key (scope 'full')."
-                : $"This API key may not use {tool.Name}: it needs the '{tool.Scope}' scope (or 'full').");
+                : $"This API key may not use {tool.Name}: it needs the {string.Join(" or ", tool.Scopes.Select(s => $"'{s}'"))} scope (or 'full').");
         try
         {
             var arguments = new ToolArguments(request.Arguments, tool.ArgumentNames);
@@ -57,7 +57,7 @@ public sealed class McpToolbox(IEnumerable<IMcpToolSet> sets, ILogger<McpToolbox
     public static string Describe(MailroomException refusal) => refusal switch
     {
         NotFoundException missing =>
-            $"Not found: there is no {missing.What} with that id here (check the {missing.What}_id argument; ids come from the list and search tools).",
+            $"Not found: there is no {missing.What} with that id here (check the {missing.What.Replace(' ', '_')}_id argument; ids come from the list and search tools).",
         MessageRejectedException rejected =>
             $"Not sent: {rejected.Detail}. The message was kept as rejected (message_id {rejected.Result.MessageId}).",
         { Kind: ErrorKind.Invalid, Field: { } field } => $"Invalid argument '{field}': {refusal.Detail}.",
