@@ -66,7 +66,8 @@ public static class McpEndpoint
             http.User = McpCaller.Of(key, $"{http.Request.Scheme}://{http.Request.Host}").ToPrincipal();
             await next(http);
         }));
-        app.MapMcp(Path).RequireRateLimiting(ApiRateLimiting.PerKeyPolicy);
+        // MCP describes itself (tools/list): its routes are no part of the v0 OpenAPI document.
+        app.MapMcp(Path).RequireRateLimiting(ApiRateLimiting.PerKeyPolicy).ExcludeFromDescription();
     }
 }
 
