@@ -335,5 +335,6 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
             Assert.Equal(401, (int)response.StatusCode);
             Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         }
+        Assert.DoesNotContain("/mcp", await anonymous.GetStringAsync("openapi/v0.json"));
     }
 }
