@@ -15,6 +15,8 @@ public enum ErrorKind
     Refused,
     /// <summary>The thing exists but is not active (a suspended inbox).</summary>
     NotActive,
+    /// <summary>A service Mailroom depends on (an SMS carrier) failed or is not configured.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -45,6 +47,8 @@ public sealed class ConflictException(string field, string detail, string? code 
 
 public sealed class LimitReachedException(string field, string detail) : MailroomException(ErrorKind.LimitReached, field, detail);
 
+/// <summary>A service Mailroom relies on failed (<see cref="ErrorCodes.UpstreamFailed"/>) or is not set up (<see cref="ErrorCodes.NotConfigured"/>).</summary>
+public sealed class UnavailableException(string field, string detail, string code) : MailroomException(ErrorKind.Unavailable, field, detail, code);
 /// <summary>A signed link that is altered, expired or already used: refused, whoever follows it.</summary>
 public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);
 
@@ -55,4 +59,8 @@ public static class ErrorCodes
     public const string DomainNotInOrganization = "domain_not_in_organization";
     /// <summary>Deleting the key would leave the organization without a full-access key: a conflict with its state, not a duplicate.</summary>
     public const string LastFullAccessKey = "last_full_access_key";
+    /// <summary>The outside service answered with an error or could not be reached; the detail is its message.</summary>
+    public const string UpstreamFailed = "upstream_failed";
+    /// <summary>The operator has not configured the service; the detail names the settings.</summary>
+    public const string NotConfigured = "not_configured";
 }

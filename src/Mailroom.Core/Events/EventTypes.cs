@@ -10,10 +10,17 @@ public static class EventTypes
     public const string MessageComplained = "message.complained";
     public const string MessageRejected = "message.rejected";
     public const string DomainVerified = "domain.verified";
+    public const string SenderIdentityVerified = "sender_identity.verified";
+    public const string SmsReceived = "sms.received";
+    public const string SmsSent = "sms.sent";
+    public const string SmsDelivered = "sms.delivered";
+    public const string SmsFailed = "sms.failed";
 
     public static readonly IReadOnlyList<string> All =
     [
         MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageComplained, MessageRejected, DomainVerified,
+        SenderIdentityVerified,
+        SmsReceived, SmsSent, SmsDelivered, SmsFailed,
     ];
 }
 

@@ -1,9 +1,10 @@
 using Mailroom.Core.Common;
 using Mailroom.Core.Messages;
+using Mailroom.Core.Messaging;
 
 namespace Mailroom.Data.Repositories;
 
-public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
+public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository, IOrganizationMailRepository
 {
     private const string Columns = "id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, in_reply_to, references_json, " +
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
@@ -213,5 +214,15 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
             foreach (var row in await db.QueryAsync<(string, string)>($"SELECT inbox_id, spool_id FROM messages WHERE spool_id IN ({list})", args, ct))
                 delivered.Add(row);
         return delivered;
+    }
+
+    public Task MarkSentAsAsync(string messageId, string sentAs, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE messages SET sent_as = @sentAs WHERE id = @messageId", new { messageId, sentAs }, ct);
+
+    public async Task<Message?> GetSentWithoutInboxAsync(string orgId, string messageId, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND id = @messageId AND sent_as IS NOT NULL", new { orgId, messageId }, ct);
+        return row is null ? null : Map(row);
     }
 }

@@ -35,6 +35,9 @@ public static class StorageServices
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton<LeaseRecovery>();
+        services.AddSingleton<LeaseRenewal>();
+        services.AddSingleton<WorkInHand>();
+        services.AddSingleton(options.Leases);
         services.AddSingleton(LeaseOwner.ForProcess(options.ResolveNodeId()));
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
         services.AddSingleton(new PlatformSettings
@@ -52,11 +55,15 @@ public static class StorageServices
         services.AddSingleton<IWebhookDeliveryRepository, WebhookDeliveryRepository>();
         services.AddSingleton<IEventRepository, EventRepository>();
         services.AddSingleton<IMessageRepository, MessageRepository>();
+        services.AddSingleton<IOrganizationMailRepository>(sp => (MessageRepository)sp.GetRequiredService<IMessageRepository>());
         services.AddSingleton<IThreadRepository, ThreadRepository>();
         services.AddSingleton<IMailDeletionRepository, MailDeletionRepository>();
         services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
         services.AddSingleton<IOutboundDeliveryRepository, OutboundDeliveryRepository>();
         services.AddSingleton<IIdempotencyRepository, IdempotencyRepository>();
+        services.AddSingleton<Core.Agents.IAgentRepository, AgentRepository>();
+        services.AddSingleton<Core.Sms.IPhoneNumberRepository, PhoneNumberRepository>();
+        services.AddSingleton<Core.Sms.ISmsMessageRepository, SmsMessageRepository>();
         services.AddSingleton<IOneTimeLinkRepository, OneTimeLinkRepository>();
 
         services.AddSingleton<OrganizationService>();
@@ -77,6 +84,10 @@ public static class StorageServices
         services.AddSingleton<Correspondence>();
         services.AddSingleton<BounceHandling>();
         services.AddSingleton<MailReception>();
+        services.AddSingleton<Core.Agents.AgentService>();
+        services.AddSingleton<Core.Agents.MailboxService>();
+        services.AddSingleton<Core.Sms.PhoneNumberService>();
+        services.AddSingleton<Core.Sms.SmsService>();
         return services;
     }
 

@@ -16,6 +16,8 @@ public sealed class V0EventPayloads : IEventPayloadWriter
         {
             MessageEvent m => ("message", (object)MessageViews.Item(m.Message, m.Attachments)),
             DomainVerified d => ("domain", DomainEndpoints.ToResponse(d.Domain)),
+            SenderIdentityVerified s => ("sender_identity", SenderIdentityPayload(s)),
+            SmsEvent s => ("sms", SmsPayload.Of(s.Sms)),
             _ => throw new ArgumentException($"v0 has no payload for {domainEvent.GetType().Name}", nameof(domainEvent)),
         };
         var payload = new JsonObject
@@ -29,4 +31,23 @@ public sealed class V0EventPayloads : IEventPayloadWriter
         };
         return payload.ToJsonString(V0Json.Options);
     }
+
+    /// <summary>The identity a person confirmed, in v0's spelling (no v0 route shows identities; a domain's id is its name, as in v0).</summary>
+    private static object SenderIdentityPayload(SenderIdentityVerified verified) => new
+    {
+        id = verified.Identity.Id, email = verified.Identity.Email, name = verified.Identity.Name, domain_id = verified.Domain.Name,
+        is_verified = verified.Identity.IsVerified, verified_at = verified.Identity.VerifiedAt,
+        created_at = verified.Identity.CreatedAt,
+    };
+}
+
+/// <summary>
+/// An SMS as events carry it. Phone numbers and SMS are shown only by the agent handles dialect, whose ids are UUIDs,
+/// so the payload names them by the same UUIDs.
+/// </summary>
+public sealed record SmsPayload(Guid SmsId, Guid PhoneNumberId, string Direction, string From, string To, string Text, string Status, string? Error,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static SmsPayload Of(Core.Sms.SmsMessage m) => new(Core.Common.Ids.ToUuid(m.Id)!.Value, Core.Common.Ids.ToUuid(m.PhoneNumberId)!.Value,
+        m.Direction, m.From, m.To, m.Text, m.Status, m.Error, m.CreatedAt, m.UpdatedAt);
 }

@@ -21,7 +21,8 @@ public static class ApiRateLimiting
         {
             options.AddPolicy(PerKeyPolicy, context =>
             {
-                var token = ApiKeyAuthentication.BearerToken(context.Request) ?? "anonymous:" + context.Connection.RemoteIpAddress;
+                var token = ApiKeyAuthentication.BearerToken(context.Request) ?? ApiKeyOrServiceTokenAuthentication.HeaderToken(context.Request)
+                    ?? "anonymous:" + context.Connection.RemoteIpAddress;
                 var partition = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {

@@ -27,7 +27,7 @@ namespace Mailroom.Server.Mail.Outbound;
 public sealed class DeliveryProcessor(
     IOutboundDeliveryRepository queue, IMessageRepository messages, IInboxRepository inboxes, IBlobStore blobs, InboundGroupCommit localSpool,
     IDnsResolver dns, EventPublisher events, ITransactionRunner transactions, OutboundOptions options, PlatformSettings platform,
-    TimeProvider time, ILogger<DeliveryProcessor> logger)
+    TimeProvider time, ILogger<DeliveryProcessor> logger, IOrganizationMailRepository organizationMail)
 {
     /// <summary>What one route's try did for each of its recipients.</summary>
     private sealed record RecipientOutcome(string Address, SmtpDeliveryStatus Status, string Reply);
@@ -44,7 +44,8 @@ public sealed class DeliveryProcessor(
 
     public async Task ProcessAsync(OutboundDelivery delivery, CancellationToken ct)
     {
-        var message = await messages.GetAsync(delivery.OrgId, await InboxOfAsync(delivery, ct), delivery.MessageId, ct);
+        var message = await messages.GetAsync(delivery.OrgId, await InboxOfAsync(delivery, ct), delivery.MessageId, ct)
+                      ?? await organizationMail.GetSentWithoutInboxAsync(delivery.OrgId, delivery.MessageId, ct);
         if (message?.RawBlobKey is null)
         {
             delivery.Status = OutboundStatus.Bounced;
