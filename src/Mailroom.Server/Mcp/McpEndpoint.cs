@@ -20,6 +20,7 @@ public static class McpEndpoint
     {
         services.AddSingleton<IMcpToolSet, InboxTools>();
         services.AddSingleton<IMcpToolSet, MailTools>();
+        services.AddSingleton<IMcpToolSet, AgentTools>();
         services.AddSingleton<McpToolbox>();
         services.AddMcpServer(options => Configure(options, (request, _) => ValueTask.FromResult(McpCaller.FromPrincipal(request.User)
                 ?? throw new InvalidOperationException("an MCP request reached the tools without API key authentication"))))

@@ -27,6 +27,7 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
     [
         "list_inboxes", "get_inbox", "create_inbox", "update_inbox", "delete_inbox", "list_threads", "get_thread", "delete_thread", "list_messages",
         "get_message", "search_messages", "send_message", "reply_to_message", "reply_all", "forward_message", "update_labels", "get_attachment",
+        "list_agents", "get_agent", "send_sms", "list_sms",
     ];
 
     [Theory, MemberData(nameof(Providers))]
