@@ -17,11 +17,16 @@ public sealed class ApiKey
 
     /// <summary>May do everything in the organization, creating and revoking keys included.</summary>
     public bool IsFullAccess => InboxId is null && Scopes.Split(' ').Contains(ApiKeyScopes.Full);
+
+    /// <summary>Whether the key may do what <paramref name="scope"/> allows: it names that scope, or <c>full</c>.</summary>
+    public bool HasScope(string scope) => Scopes.Split(' ').Any(s => s == ApiKeyScopes.Full || s == scope);
 }
 
 public static class ApiKeyScopes
 {
     public const string Full = "full";
+    /// <summary>Change the organization's settings: automation actions (issue 14), and what issue 11 adds.</summary>
+    public const string ManageSettings = "manage:settings";
 }
 
 public interface IApiKeyRepository

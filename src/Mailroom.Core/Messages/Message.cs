@@ -30,6 +30,8 @@ public sealed class Message
     public long Size { get; init; }
     public string? RawBlobKey { get; set; }
     public MessageAuthentication? Authentication { get; init; }
+    /// <summary>The spam check's verdict (automations run it after the message is stored); null until it ran.</summary>
+    public Automation.SpamVerdict? Spam { get; set; }
     public string? DraftId { get; init; }
     /// <summary>The inbound spool row this message was delivered from, if it came in through the spool (not stored as it was accepted).</summary>
     public string? SpoolId { get; init; }

@@ -45,7 +45,7 @@ public interface IInboundAuthenticator
 /// handle a bounce report.
 /// </summary>
 public sealed class MailReception(IBlobStore blobs, IInboxRepository inboxes, Threading threading, EventPublisher events,
-    IInboundAuthenticator authenticator, BounceHandling bounces, TimeProvider time, ILogger<MailReception> logger)
+    IInboundAuthenticator authenticator, BounceHandling bounces, Automation.ISpamChecker spamCheck, TimeProvider time, ILogger<MailReception> logger)
 {
     public const string UnparseableLabel = "unparseable";
     public const string RawBlobPrefix = "raw";
@@ -123,6 +123,8 @@ public sealed class MailReception(IBlobStore blobs, IInboxRepository inboxes, Th
         var message = parsed is null
             ? Unparseable(inbox, messageId, mail, spoolId, parseError!, authentication, now)
             : FromParsed(inbox, messageId, mail.Envelope, spoolId, parsed, mail.Raw.LongLength, authentication, now);
+        // Without a spam checker the message says at once that its check is skipped; with one, automations fill the verdict in.
+        if (!spamCheck.IsConfigured) message.Spam = new Automation.SpamVerdict(Automation.SpamVerdict.Skipped, null, null);
         return new RecipientCopy(inbox, message, attachments, parsed);
     }
 

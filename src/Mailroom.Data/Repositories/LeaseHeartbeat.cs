@@ -8,8 +8,9 @@ public static class WorkQueues
     public const string InboundSpool = "inbound_spool";
     public const string OutboundDeliveries = "outbound_deliveries";
     public const string WebhookDeliveries = "webhook_deliveries";
+    public const string AutomationJobs = "automation_jobs";
 
-    public static readonly IReadOnlyList<string> All = [InboundSpool, OutboundDeliveries, WebhookDeliveries];
+    public static readonly IReadOnlyList<string> All = [InboundSpool, OutboundDeliveries, WebhookDeliveries, AutomationJobs];
 }
 
 /// <summary>

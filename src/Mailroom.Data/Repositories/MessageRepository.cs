@@ -10,6 +10,9 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
                                    "labels_json, size, raw_blob_key, auth_spf, auth_dkim, auth_dmarc, auth_results, draft_id, spool_id, timestamp, created_at, updated_at";
 
+    /// <summary>What is read besides what is inserted: the spam check's verdict, written later by automations.</summary>
+    private const string ReadColumns = Columns + ", spam_verdict, spam_score, spam_threshold";
+
     private const string AttachmentColumns = "id, org_id, message_id, filename, content_type, content_disposition, content_id, size, blob_key, created_at";
 
     private sealed class Row
@@ -45,6 +48,9 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         public long Timestamp { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
+        public string? SpamVerdict { get; set; }
+        public double? SpamScore { get; set; }
+        public double? SpamThreshold { get; set; }
     }
 
     private sealed class AttachmentRow
@@ -72,6 +78,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         Size = r.Size, RawBlobKey = r.RawBlobKey,
         Authentication = r.AuthSpf is null ? null : new MessageAuthentication(r.AuthSpf, r.AuthDkim ?? "none", r.AuthDmarc ?? "none", r.AuthResults),
         DraftId = r.DraftId, SpoolId = r.SpoolId, Timestamp = Time.At(r.Timestamp), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+        Spam = r.SpamVerdict is null ? null : new Core.Automation.SpamVerdict(r.SpamVerdict, r.SpamScore, r.SpamThreshold),
     };
 
     private static Attachment MapAttachment(AttachmentRow r) => new()
@@ -82,10 +89,12 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
 
     public async Task CreateAsync(Message m, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
     {
+        // A verdict known at reception (the check skipped) is stored with the message; otherwise the columns stay NULL until the check ran.
+        var (spamColumns, spamValues) = m.Spam is null ? ("", "") : (", spam_verdict, spam_score, spam_threshold", ", @SpamVerdict, @SpamScore, @SpamThreshold");
         await db.ExecuteAsync(
-            $"INSERT INTO messages ({Columns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
+            $"INSERT INTO messages ({Columns}{spamColumns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
             "@ReferencesJson, @From, @ToJson, @CcJson, @BccJson, @ReplyToJson, @Subject, @Preview, @Text, @Html, @HeadersJson, @LabelsJson, " +
-            "@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @SpoolId, @Timestamp, @CreatedAt, @UpdatedAt)",
+            $"@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @SpoolId, @Timestamp, @CreatedAt, @UpdatedAt{spamValues})",
             new
             {
                 m.Id, m.OrgId, m.InboxId, m.ThreadId, m.Direction, m.Status, m.RfcMessageId, m.InReplyTo,
@@ -93,7 +102,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
                 BccJson = StoredJson.Write(m.Bcc), ReplyToJson = StoredJson.Write(m.ReplyTo), m.Subject, m.Preview, m.Text, m.Html,
                 HeadersJson = StoredJson.Write(m.Headers), LabelsJson = StoredJson.Write(m.Labels), m.Size, m.RawBlobKey,
                 AuthSpf = m.Authentication?.Spf, AuthDkim = m.Authentication?.Dkim, AuthDmarc = m.Authentication?.Dmarc,
-                AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId,
+                AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId, SpamVerdict = m.Spam?.Verdict, SpamScore = m.Spam?.Score,
+                SpamThreshold = m.Spam?.Threshold,
                 Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
             }, ct);
         foreach (var a in attachments)
@@ -105,17 +115,17 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
     public async Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
+            $"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
         return row is null ? null : Map(row);
     }
 
     public Task<Page<Message>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
-        db.PageAsync<Row, Message>($"SELECT {Columns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId ORDER BY timestamp DESC, id DESC",
+        db.PageAsync<Row, Message>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId ORDER BY timestamp DESC, id DESC",
             "SELECT COUNT(*) FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId",
             new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
 
     public async Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default) =>
-        (await db.QueryAsync<Row>($"SELECT {Columns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
+        (await db.QueryAsync<Row>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
             new { orgId, threadId }, ct)).Select(Map).ToList();
 
     public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.ExecuteAsync(
@@ -202,7 +212,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
     public async Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM messages WHERE inbox_id = @inboxId AND rfc_message_id = @rfcMessageId ORDER BY timestamp DESC LIMIT 1",
+            $"SELECT {ReadColumns} FROM messages WHERE inbox_id = @inboxId AND rfc_message_id = @rfcMessageId ORDER BY timestamp DESC LIMIT 1",
             new { inboxId, rfcMessageId }, ct);
         return row is null ? null : Map(row);
     }

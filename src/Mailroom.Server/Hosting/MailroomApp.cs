@@ -1,6 +1,7 @@
 using Mailroom.Core.Events;
 using Mailroom.Data;
 using Mailroom.Server.Dialects.AgentMailV0;
+using Mailroom.Server.Dialects.Automation;
 using Mailroom.Server.Dialects.MailerSendV1;
 using Mailroom.Server.Dialects.InkboxV1;
 using Mailroom.Server.Dialects.Shared;
@@ -19,7 +20,7 @@ public static class MailroomApp
     public const string OpenApiPath = "/openapi/v0.json";
 
     /// <summary>The API dialects this server speaks; a path outside all of them answers errors in the first one's shape.</summary>
-    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new InkboxV1Dialect()];
+    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new InkboxV1Dialect(), new AutomationDialect()];
 
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
     /// <param name="moreDialects">Served after the product's own (tests mount a dialect of their own to check routing).</param>
@@ -55,6 +56,7 @@ public static class MailroomApp
         builder.Services.AddHostedService<LeaseHeartbeatWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
         builder.Services.AddSms(builder.Configuration, options);
+        builder.Services.AddAutomations(builder.Configuration);
         builder.Services.AddMailroomMcp();
         replaceServices?.Invoke(builder.Services);
 
