@@ -36,7 +36,7 @@ async function waitFor(client, name, args, done) {
 
 const unique = (name) => `${name}-${Math.random().toString(36).slice(2, 10)}`;
 
-test("lists the tools, sends between inboxes, finds the message with search_messages and replies", async () => {
+test("lists the tools, sends between inboxes, finds the message with search_messages, replies and sees a new function-tool action", async () => {
   assert.ok(url && apiKey, "MAILROOM_MCP_URL and MAILROOM_API_KEY must be set");
   const client = await connect();
   try {
@@ -68,6 +68,21 @@ test("lists the tools, sends between inboxes, finds the message with search_mess
     const thread = await waitFor(client, "get_thread", { inbox_id: alice.inbox_id, thread_id: sent.thread_id }, (t) => t.message_count === 2);
     assert.equal(thread.messages[1].subject, `Re: ${subject}`);
     assert.match(thread.messages[1].text, /Noon works\./);
+
+    // A function-tool action created over the automation API appears as a tool.
+    const toolName = unique("lookup").replace("-", "_");
+    const created = await fetch(new URL("/api/Actions", url), {
+      method: "POST",
+      headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        name: toolName, description: "Looks a customer up.", actionType: "ApiCall", isFunctionTool: true, overrideApiBaseUrl: "https://crm.example",
+        apiEndpoint: "/customers", functionParametersSchema: JSON.stringify({ type: "object", properties: { email: { type: "string" } } }),
+      }),
+    });
+    assert.equal(created.status, 201, await created.text());
+    const after = (await client.listTools()).tools.find((t) => t.name === toolName);
+    assert.ok(after, `tools/list lacks the new action ${toolName}`);
+    assert.equal(after.inputSchema.properties.email.type, "string");
 
     const bad = await client.callTool({ name: "get_inbox", arguments: {} });
     assert.equal(bad.isError, true);

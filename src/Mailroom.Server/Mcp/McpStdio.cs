@@ -34,7 +34,11 @@ public static class McpStdio
             : throw new McpCallerRefusedException($"The API key in {ApiKeyVariable} is no longer valid; ask for a new key and restart the MCP server."));
         var logging = services.GetRequiredService<ILoggerFactory>();
         await using var server = McpServer.Create(new StdioServerTransport(options, logging), options, logging, services);
-        await server.RunAsync(ct);
+        // The host is not started (no listener, no worker), so the tool-list watcher runs here, for this one session.
+        var watcher = services.GetRequiredService<McpToolListWatcher>();
+        await watcher.StartAsync(ct);
+        try { await server.RunAsync(ct); }
+        finally { await watcher.StopAsync(CancellationToken.None); }
         return 0;
     }
 

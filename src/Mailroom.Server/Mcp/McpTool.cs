@@ -25,7 +25,8 @@ public sealed class McpTool(string name, string title, string description, IRead
 {
     public string Name => name;
     public IReadOnlyList<string> Scopes => scopes;
-    public IReadOnlyCollection<string> ArgumentNames { get; } = input.Names;
+    /// <summary>Null when the tool takes any arguments its own schema allows.</summary>
+    public IReadOnlyCollection<string>? ArgumentNames { get; } = input.Names;
     public Func<ToolCall, Task<object>> Run => run;
 
     public Tool Describe() => new()
@@ -46,6 +47,13 @@ public sealed class McpTool(string name, string title, string description, IRead
 public interface IMcpToolSet
 {
     IEnumerable<McpTool> Tools();
+}
+
+/// <summary>Tools that change with the organization's data (function-tool actions): read for each list and call.</summary>
+public interface IMcpToolSource
+{
+    /// <param name="taken">Names of the fixed tools, which a tool of the source must not take.</param>
+    Task<IReadOnlyList<McpTool>> ToolsForAsync(McpCaller caller, IReadOnlySet<string> taken, IServiceProvider services, CancellationToken ct);
 }
 
 /// <summary>How tool results are spelled: snake_case, nulls left out, dates in ISO 8601.</summary>

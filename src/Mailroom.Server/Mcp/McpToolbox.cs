@@ -10,17 +10,28 @@ namespace Mailroom.Server.Mcp;
 /// result (<c>isError</c>) whose text tells a model what to fix. Nothing a tool raises becomes a protocol failure or a
 /// stack trace.
 /// </summary>
-public sealed class McpToolbox(IEnumerable<IMcpToolSet> sets, ILogger<McpToolbox> logger)
+public sealed class McpToolbox(IEnumerable<IMcpToolSet> sets, IEnumerable<IMcpToolSource> sources, ILogger<McpToolbox> logger)
 {
     private readonly Dictionary<string, McpTool> _tools = sets.SelectMany(s => s.Tools()).ToDictionary(t => t.Name);
 
-    public IEnumerable<McpTool> VisibleTo(McpCaller caller) => _tools.Values.Where(t => t.Scopes.Any(caller.Grants));
+    /// <summary>Every tool of the caller's organization, fixed ones first, whatever the caller's scopes.</summary>
+    private async Task<List<McpTool>> AllAsync(McpCaller caller, IServiceProvider services, CancellationToken ct)
+    {
+        var tools = _tools.Values.ToList();
+        var taken = _tools.Keys.ToHashSet();
+        foreach (var source in sources) tools.AddRange(await source.ToolsForAsync(caller, taken, services, ct));
+        return tools;
+    }
 
-    public ListToolsResult List(McpCaller caller) => new() { Tools = VisibleTo(caller).Select(t => t.Describe()).ToList() };
+    public async Task<ListToolsResult> ListAsync(McpCaller caller, IServiceProvider services, CancellationToken ct) => new()
+    {
+        Tools = (await AllAsync(caller, services, ct)).Where(t => t.Scopes.Any(caller.Grants)).Select(t => t.Describe()).ToList(),
+    };
 
     public async Task<CallToolResult> CallAsync(McpCaller caller, CallToolRequestParams request, IServiceProvider services, CancellationToken ct)
     {
-        if (!_tools.TryGetValue(request.Name, out var tool))
+        var tool = _tools.GetValueOrDefault(request.Name) ?? (await AllAsync(caller, services, ct)).FirstOrDefault(t => t.Name == request.Name);
+        if (tool is null)
             return Error($"There is no tool named '{request.Name}'. Call tools/list for the tools this API key may use.");
         if (!tool.Scopes.Any(caller.Grants))
             return Error(tool.Scopes.SequenceEqual([McpScopes.Full])

@@ -13,9 +13,11 @@ public sealed class ToolArguments
 {
     private readonly IDictionary<string, JsonElement> _values;
 
-    public ToolArguments(IDictionary<string, JsonElement>? values, IReadOnlyCollection<string> known)
+    /// <param name="known">The tool's arguments; null when the tool checks them itself (see <see cref="Whole"/>).</param>
+    public ToolArguments(IDictionary<string, JsonElement>? values, IReadOnlyCollection<string>? known)
     {
         _values = values ?? new Dictionary<string, JsonElement>();
+        if (known is null) return;
         foreach (var name in _values.Keys)
             if (!known.Contains(name))
                 throw new ValidationException(name, known.Count == 0
@@ -27,6 +29,9 @@ public sealed class ToolArguments
         _values.TryGetValue(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) ? value : null;
 
     public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary>Every argument as one JSON object, for a tool whose schema is checked elsewhere.</summary>
+    public JsonElement Whole() => JsonSerializer.SerializeToElement(_values);
 
     public string? String(string name, int maxLength = 1000)
     {

@@ -8,8 +8,13 @@ public sealed class ToolSchema
 {
     private readonly JsonObject _properties = new();
     private readonly JsonArray _required = new();
+    private JsonElement? _given;
 
-    public IReadOnlyCollection<string> Names => _properties.Select(p => p.Key).ToList();
+    /// <summary>The arguments the tool takes; null when its schema was given whole and the tool checks its arguments itself.</summary>
+    public IReadOnlyCollection<string>? Names => _given is null ? _properties.Select(p => p.Key).ToList() : null;
+
+    /// <summary>A schema written elsewhere (a function-tool action's parameters), served as it is.</summary>
+    public static ToolSchema Given(JsonElement schema) => new() { _given = schema };
 
     private ToolSchema Add(string name, JsonObject schema, string description, bool required)
     {
@@ -52,6 +57,7 @@ public sealed class ToolSchema
 
     public JsonElement ToJson()
     {
+        if (_given is { } given) return given;
         var schema = new JsonObject { ["type"] = "object", ["properties"] = _properties.DeepClone(), ["additionalProperties"] = false };
         if (_required.Count > 0) schema["required"] = _required.DeepClone();
         return JsonSerializer.SerializeToElement(schema);

@@ -12,14 +12,17 @@ public sealed class McpTestClient(McpClient client) : IAsyncDisposable
 {
     public McpClient Client => client;
 
-    public static async Task<McpTestClient> ConnectAsync(MailroomTestServer server, string token)
+    /// <param name="protocolVersion">A session-based revision (2025-11-25) keeps a session the server can notify; the SDK's default is its newest.</param>
+    public static async Task<McpTestClient> ConnectAsync(MailroomTestServer server, string token, string? protocolVersion = null)
     {
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = new Uri(server.Address, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp,
             AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
+            // The stream on which the server tells the session that its tool list changed.
+            EnableStandaloneGetStream = true,
         });
-        return new McpTestClient(await McpClient.CreateAsync(transport));
+        return new McpTestClient(await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion }));
     }
 
     /// <summary>A key of the organization with only these scopes, and limited to one inbox when <paramref name="inboxId"/> is given.</summary>
