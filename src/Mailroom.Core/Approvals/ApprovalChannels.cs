@@ -80,3 +80,9 @@ public interface IDraftReviews
     /// <summary>A new version with new text, by the person; the card is announced again for the new version.</summary>
     Task EditTextAsync(string orgId, string draftId, string editedBy, string text, CancellationToken ct);
 }
+
+/// <summary>Where a person decides by link: the confirmation page a one-time token opens (built on <c>Mailroom:PublicUrl</c>).</summary>
+public interface IApprovalPages
+{
+    string PageUrl(string token);
+}

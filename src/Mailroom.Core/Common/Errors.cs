@@ -49,6 +49,15 @@ public sealed class LimitReachedException(string field, string detail) : Mailroo
 
 /// <summary>A service Mailroom relies on failed (<see cref="ErrorCodes.UpstreamFailed"/>) or is not set up (<see cref="ErrorCodes.NotConfigured"/>).</summary>
 public sealed class UnavailableException(string field, string detail, string code) : MailroomException(ErrorKind.Unavailable, field, detail, code);
+/// <summary>An operation refused for now because it ran too often; it may be tried again after <see cref="RetryAfter"/>.</summary>
+public sealed class TooManyException(string field, string detail, TimeSpan retryAfter) : MailroomException(ErrorKind.Refused, field, detail, ErrorCodes.RateLimited)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>The thing exists but is not active (a disabled identity asked to send).</summary>
+public sealed class NotActiveException(string field, string detail, string? code = null) : MailroomException(ErrorKind.NotActive, field, detail, code);
+
 /// <summary>A signed link that is altered, expired or already used: refused, whoever follows it.</summary>
 public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);
 
@@ -63,4 +72,14 @@ public static class ErrorCodes
     public const string UpstreamFailed = "upstream_failed";
     /// <summary>The operator has not configured the service; the detail names the settings.</summary>
     public const string NotConfigured = "not_configured";
+    /// <summary>The API key is limited to scopes that do not cover the operation.</summary>
+    public const string ScopeMissing = "scope_missing";
+    /// <summary>A draft was approved or sent after newer mail reached its thread.</summary>
+    public const string StaleDraft = "stale_draft";
+    /// <summary>A draft is no longer in a state that allows the operation (already decided, sent ...).</summary>
+    public const string DraftDecided = "draft_decided";
+    /// <summary>An identity that is disabled (or deleted) was asked to send.</summary>
+    public const string IdentityNotActive = "identity_not_active";
+    /// <summary>Too many of an operation in its window; the exception says when to retry.</summary>
+    public const string RateLimited = "rate_limited";
 }

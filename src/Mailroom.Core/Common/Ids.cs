@@ -25,6 +25,8 @@ public static class Ids
     public const string InboundSpool = "spl";
     public const string PhoneNumber = "phn";
     public const string SmsMessage = "sms";
+    public const string Channel = "chn";
+    public const string Task = "tsk";
 
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 

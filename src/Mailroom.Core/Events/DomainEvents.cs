@@ -80,6 +80,36 @@ public sealed record SmsFailed(SmsMessage Sms) : SmsEvent(Sms)
     public override string Type => EventTypes.SmsFailed;
 }
 
+/// <summary>An event about one draft, carrying the draft as it is after the change.</summary>
+public abstract record DraftEvent(Drafts.Draft Draft) : DomainEvent(Draft.OrgId, Draft.InboxId);
+
+public sealed record DraftCreated(Drafts.Draft Draft) : DraftEvent(Draft)
+{
+    public override string Type => EventTypes.DraftCreated;
+}
+
+public sealed record DraftApproved(Drafts.Draft Draft) : DraftEvent(Draft)
+{
+    public override string Type => EventTypes.DraftApproved;
+}
+
+public sealed record DraftRejected(Drafts.Draft Draft) : DraftEvent(Draft)
+{
+    public override string Type => EventTypes.DraftRejected;
+}
+
+/// <summary>The approved draft's message was queued for delivery.</summary>
+public sealed record DraftSent(Drafts.Draft Draft) : DraftEvent(Draft)
+{
+    public override string Type => EventTypes.DraftSent;
+}
+
+/// <summary>Newer mail reached the draft's thread: it may no longer answer what it should.</summary>
+public sealed record DraftStale(Drafts.Draft Draft) : DraftEvent(Draft)
+{
+    public override string Type => EventTypes.DraftStale;
+}
+
 /// <summary>Reacts to domain events inside the transaction that published them: whatever it writes commits or rolls back with the change.</summary>
 public interface IDomainEventSubscriber
 {

@@ -15,12 +15,18 @@ public static class EventTypes
     public const string SmsSent = "sms.sent";
     public const string SmsDelivered = "sms.delivered";
     public const string SmsFailed = "sms.failed";
+    public const string DraftCreated = "draft.created";
+    public const string DraftApproved = "draft.approved";
+    public const string DraftRejected = "draft.rejected";
+    public const string DraftSent = "draft.sent";
+    public const string DraftStale = "draft.stale";
 
     public static readonly IReadOnlyList<string> All =
     [
         MessageReceived, MessageSent, MessageDelivered, MessageBounced, MessageComplained, MessageRejected, DomainVerified,
         SenderIdentityVerified,
         SmsReceived, SmsSent, SmsDelivered, SmsFailed,
+        DraftCreated, DraftApproved, DraftRejected, DraftSent, DraftStale,
     ];
 }
 

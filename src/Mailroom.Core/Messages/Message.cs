@@ -77,6 +77,8 @@ public interface IMessageRepository
 {
     Task CreateAsync(Message message, IReadOnlyList<Attachment> attachments, CancellationToken ct = default);
     Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
+    /// <summary>A message of the organization that belongs to no inbox (Mailroom's own notices, mail of a deleted identity).</summary>
+    Task<Message?> FindWithoutInboxAsync(string orgId, string id, CancellationToken ct = default);
     Task<Common.Page<Message>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
     Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default);
     Task UpdateLabelsAsync(Message message, CancellationToken ct = default);

@@ -192,7 +192,7 @@ public sealed class MessageSender(
     private static (ErrorKind Kind, string Detail)? PolicyRefusal(Inbox inbox, OutgoingMail mail)
     {
         if (inbox.Status != InboxStatus.Active) return (ErrorKind.NotActive, $"{inbox.EmailAddress} is {inbox.Status} and cannot send");
-        if (!inbox.CanSendCold && mail.InReplyTo is null && mail.ThreadId is null)
+        if (!inbox.CanSendCold && mail.InReplyTo is null && mail.ThreadId is null && !mail.IsDeliverabilityTest)
             return (ErrorKind.Refused, $"{inbox.EmailAddress} may only reply on existing threads (cold sending is off)");
         return null;
     }

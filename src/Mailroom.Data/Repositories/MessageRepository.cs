@@ -112,6 +112,13 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
                 new { a.Id, a.OrgId, a.MessageId, a.FileName, a.ContentType, a.Disposition, a.ContentId, a.Size, a.BlobKey, CreatedAt = Time.Ms(a.CreatedAt) }, ct);
     }
 
+    public async Task<Message?> FindWithoutInboxAsync(string orgId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND id = @id AND inbox_id IS NULL", new { orgId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
     public async Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(

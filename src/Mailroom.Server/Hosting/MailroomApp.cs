@@ -4,6 +4,8 @@ using Mailroom.Server.Dialects.AgentMailV0;
 using Mailroom.Server.Dialects.Automation;
 using Mailroom.Server.Dialects.MailerSendV1;
 using Mailroom.Server.Dialects.InkboxV1;
+using Mailroom.Server.Dialects.IdentitiesV1;
+using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
 using Mailroom.Server.Mcp;
@@ -20,7 +22,7 @@ public static class MailroomApp
     public const string OpenApiPath = "/openapi/v0.json";
 
     /// <summary>The API dialects this server speaks; a path outside all of them answers errors in the first one's shape.</summary>
-    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new InkboxV1Dialect(), new AutomationDialect()];
+    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new InkboxV1Dialect(), new AutomationDialect(), new IdentitiesV1Dialect()];
 
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
     /// <param name="moreDialects">Served after the product's own (tests mount a dialect of their own to check routing).</param>
@@ -57,6 +59,7 @@ public static class MailroomApp
         builder.Services.AddMailTransport(builder.Configuration);
         builder.Services.AddSms(builder.Configuration, options);
         builder.Services.AddAutomations(builder.Configuration);
+        builder.Services.AddApprovals(builder.Configuration);
         builder.Services.AddMailroomMcp();
         replaceServices?.Invoke(builder.Services);
 
@@ -75,6 +78,7 @@ public static class MailroomApp
         AttachmentLinks.MapDownloads(app);
         Pages.SenderIdentityConfirmationPage.Map(app);
         app.MapSmsHooks();
+        ApprovalPages.Map(app);
         app.MapMailroomMcp();
         return app;
     }

@@ -71,6 +71,8 @@ public sealed class LimitOptions
     public int InboxesPerOrganization { get; set; } = 50;
     public int DomainsPerOrganization { get; set; } = 10;
     public int PhoneNumbersPerOrganization { get; set; } = 5;
+    /// <summary>Identities an organization may create through the identities API (its 402 <c>plan_limit_reached</c>).</summary>
+    public int IdentitiesPerOrganization { get; set; } = 10;
 }
 
 /// <summary>The largest request bodies the server reads; a body over its route's cap is answered 413.</summary>

@@ -1,4 +1,7 @@
 using Mailroom.Core.Links;
+using Mailroom.Core.Approvals;
+using Mailroom.Core.Drafts;
+using Mailroom.Core.Identities;
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
 using Mailroom.Core.Delivery;
@@ -44,6 +47,7 @@ public static class StorageServices
         {
             DefaultDomain = options.DefaultDomain.ToLowerInvariant(), MailHost = options.MailHost,
             DefaultInboxLimit = options.Limits.InboxesPerOrganization, DefaultDomainLimit = options.Limits.DomainsPerOrganization,
+            DefaultIdentityLimit = options.Limits.IdentitiesPerOrganization,
         });
 
         services.AddSingleton<IOrganizationRepository, OrganizationRepository>();
@@ -65,6 +69,10 @@ public static class StorageServices
         services.AddSingleton<Core.Sms.IPhoneNumberRepository, PhoneNumberRepository>();
         services.AddSingleton<Core.Sms.ISmsMessageRepository, SmsMessageRepository>();
         services.AddSingleton<IOneTimeLinkRepository, OneTimeLinkRepository>();
+        services.AddSingleton<IDraftRepository, DraftRepository>();
+        services.AddSingleton<IChannelRepository, ChannelRepository>();
+        services.AddSingleton<IIdentityTaskRepository, IdentityTaskRepository>();
+        services.AddSingleton<IThreadOverviewRepository>(sp => (ThreadRepository)sp.GetRequiredService<IThreadRepository>());
 
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
@@ -88,6 +96,16 @@ public static class StorageServices
         services.AddSingleton<Core.Agents.MailboxService>();
         services.AddSingleton<Core.Sms.PhoneNumberService>();
         services.AddSingleton<Core.Sms.SmsService>();
+        services.AddSingleton<NoticeMail>();
+        services.AddSingleton<ApprovalChannelStore>();
+        services.AddSingleton<IdentityService>();
+        services.AddSingleton<IdentityThreads>();
+        services.AddSingleton<TestEmails>();
+        services.AddSingleton<DraftService>();
+        services.AddSingleton<IDraftReviews>(sp => sp.GetRequiredService<DraftService>());
+        // After the outbox: inbound mail makes the drafts of its thread stale in the transaction that files it.
+        services.AddSingleton<IDomainEventSubscriber>(sp => new DraftStaleness(sp.GetRequiredService<IDraftRepository>(),
+            sp.GetRequiredService<EventPublisher>, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -8,6 +8,15 @@ namespace Mailroom.Server.Dialects.AgentMailV0;
 /// The payload webhooks and the event stream carry: <c>{"type": "event", "event_type", "event_id", "created_at",
 /// "inbox_id", &lt;subject&gt;: {...}}</c>, the subject (<c>message</c> or <c>domain</c>) exactly as the API shows it.
 /// </summary>
+/// <summary>A draft as draft events carry it (a Mailroom addition: v0 has no drafts; the identities API shows the same fields).</summary>
+public sealed record DraftPayload(string DraftId, string? IdentityId, string? ThreadId, string? BasedOnMessageId, string Status, int Version,
+    string? Subject, IReadOnlyList<string> To, IReadOnlyList<string> Cc, string? DecidedBy, DateTimeOffset? DecidedAt, string? RejectReason,
+    string? SentMessageId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static DraftPayload Of(Core.Drafts.Draft d) => new(d.Id, d.InboxId, d.ThreadId, d.BasedOnMessageId, d.State, d.Version, d.Content.Subject,
+        d.Content.To, d.Content.Cc, d.DecidedBy, d.DecidedAt, d.RejectReason, d.SentMessageId, d.CreatedAt, d.UpdatedAt);
+}
+
 public sealed class V0EventPayloads : IEventPayloadWriter
 {
     public string Write(DomainEvent domainEvent, string eventId, DateTimeOffset createdAt)
@@ -18,6 +27,7 @@ public sealed class V0EventPayloads : IEventPayloadWriter
             DomainVerified d => ("domain", DomainEndpoints.ToResponse(d.Domain)),
             SenderIdentityVerified s => ("sender_identity", SenderIdentityPayload(s)),
             SmsEvent s => ("sms", SmsPayload.Of(s.Sms)),
+            DraftEvent d => ("draft", DraftPayload.Of(d.Draft)),
             _ => throw new ArgumentException($"v0 has no payload for {domainEvent.GetType().Name}", nameof(domainEvent)),
         };
         var payload = new JsonObject
