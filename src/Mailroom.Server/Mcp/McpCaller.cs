@@ -53,7 +53,7 @@ public sealed record McpCaller(string KeyId, string OrgId, IReadOnlySet<string> 
 /// </summary>
 public static class McpScopes
 {
-    public const string ReadThreads = "read:threads";
-    public const string ManageSettings = "manage:settings";
+    public const string ReadThreads = ApiKeyScopes.ReadThreads;
+    public const string ManageSettings = ApiKeyScopes.ManageSettings;
     public const string Full = ApiKeyScopes.Full;
 }

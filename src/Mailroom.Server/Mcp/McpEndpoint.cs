@@ -23,6 +23,7 @@ public static class McpEndpoint
         services.AddSingleton<IMcpToolSet, MailTools>();
         services.AddSingleton<IMcpToolSet, AgentTools>();
         services.AddSingleton<IMcpToolSource, FunctionTools>();
+        services.AddSingleton<IMcpToolSet, DraftTools>();
         services.AddSingleton<McpToolbox>();
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(McpOptions.Section).Get<McpOptions>() ?? new McpOptions());
         services.AddSingleton<McpToolListWatcher>();

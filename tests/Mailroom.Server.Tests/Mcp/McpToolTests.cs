@@ -28,6 +28,7 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
         "list_inboxes", "get_inbox", "create_inbox", "update_inbox", "delete_inbox", "list_threads", "get_thread", "delete_thread", "list_messages",
         "get_message", "search_messages", "send_message", "reply_to_message", "reply_all", "forward_message", "update_labels", "get_attachment",
         "list_agents", "get_agent", "send_sms", "list_sms",
+        "submit_draft", "list_drafts", "get_draft", "update_draft", "send_draft", "approve_draft", "reject_draft", "list_identities", "get_identity",
     ];
 
     [Theory, MemberData(nameof(Providers))]
