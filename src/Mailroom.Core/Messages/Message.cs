@@ -93,4 +93,20 @@ public interface IMessageRepository
     Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
     /// <summary>An attachment by id alone, for signed download links (the signature proves access).</summary>
     Task<Attachment?> FindAttachmentAsync(string attachmentId, CancellationToken ct = default);
+    /// <summary>The organization's messages that match every criterion given, newest first.</summary>
+    Task<Common.Page<Message>> SearchAsync(string orgId, MessageSearch search, Common.PageRequest page, CancellationToken ct = default);
 }
+
+/// <summary>
+/// What a message search asks for; every criterion given must hold. Text criteria are case-insensitive substrings
+/// (ASCII case on SQLite): a plain scan over the organization's (or the inbox's) messages in time order, not a
+/// full-text index.
+/// </summary>
+/// <param name="From">Part of the From header (name or address).</param>
+/// <param name="Recipient">Part of a To or Cc address.</param>
+/// <param name="Text">Part of the subject or the text body.</param>
+/// <param name="Labels">Labels the message must all carry.</param>
+/// <param name="After">At or after this time.</param>
+/// <param name="Before">Strictly before this time.</param>
+public sealed record MessageSearch(string? InboxId = null, string? From = null, string? Recipient = null, string? Subject = null, string? Text = null,
+    IReadOnlyList<string>? Labels = null, DateTimeOffset? After = null, DateTimeOffset? Before = null);

@@ -173,6 +173,49 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         return row is null ? null : MapAttachment(row);
     }
 
+    public Task<Page<Message>> SearchAsync(string orgId, MessageSearch search, PageRequest page, CancellationToken ct = default)
+    {
+        var args = new Dictionary<string, object?> { ["orgId"] = orgId };
+        var where = new List<string> { "org_id = @orgId" };
+        if (search.InboxId is not null)
+        {
+            where.Add("inbox_id = @inboxId");
+            args["inboxId"] = search.InboxId;
+        }
+        void Contains(string name, string? value, params string[] columns)
+        {
+            if (string.IsNullOrEmpty(value)) return;
+            args[name] = "%" + EscapeLike(value.ToLowerInvariant()) + "%";
+            where.Add("(" + string.Join(" OR ", columns.Select(c => $"lower({c}) LIKE @{name} ESCAPE '\\'")) + ")");
+        }
+        Contains("fromPart", search.From, "from_address");
+        Contains("recipientPart", search.Recipient, "to_json", "cc_json");
+        Contains("subjectPart", search.Subject, "subject");
+        Contains("textPart", search.Text, "subject", "text_body");
+        // Labels are stored as a JSON array of strings: each label is looked for as its JSON string, quotes included.
+        var labels = search.Labels ?? [];
+        for (var i = 0; i < labels.Count; i++)
+        {
+            args["label" + i] = "%" + EscapeLike(StoredJson.Write(labels[i])) + "%";
+            where.Add($"labels_json LIKE @label{i} ESCAPE '\\'");
+        }
+        if (search.After is { } after)
+        {
+            where.Add("timestamp >= @after");
+            args["after"] = Time.Ms(after);
+        }
+        if (search.Before is { } before)
+        {
+            where.Add("timestamp < @before");
+            args["before"] = Time.Ms(before);
+        }
+        var filter = string.Join(" AND ", where);
+        return db.PageAsync<Row, Message>($"SELECT {Columns} FROM messages WHERE {filter} ORDER BY timestamp DESC, id DESC",
+            $"SELECT COUNT(*) FROM messages WHERE {filter}", args, page, Map, ct);
+    }
+
+    private static string EscapeLike(string value) => value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
     public async Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(

@@ -8,6 +8,7 @@ using Mailroom.Server.Dialects.IdentitiesV1;
 using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
+using Mailroom.Server.Mcp;
 using Mailroom.Server.Net;
 using Mailroom.Server.Sms;
 using Mailroom.Server.Webhooks;
@@ -60,6 +61,7 @@ public static class MailroomApp
         builder.Services.AddAutomations(builder.Configuration);
         builder.Services.AddApprovals(builder.Configuration);
         builder.Services.AddChatApprovals(builder.Configuration);
+        builder.Services.AddMailroomMcp();
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -79,6 +81,7 @@ public static class MailroomApp
         app.MapSmsHooks();
         ApprovalPages.Map(app);
         app.MapChatApprovalHooks();
+        app.MapMailroomMcp();
         return app;
     }
 

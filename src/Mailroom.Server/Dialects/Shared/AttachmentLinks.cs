@@ -34,15 +34,22 @@ public sealed class AttachmentLinks
         }
     }
 
-    public (string Url, DateTimeOffset ExpiresAt) Create(HttpRequest request, string attachmentId)
+    public (string Url, DateTimeOffset ExpiresAt) Create(HttpRequest request, string attachmentId) =>
+        Create($"{request.Scheme}://{request.Host}", attachmentId);
+
+    /// <param name="requestOrigin">Where the caller reached this server; used only when <c>Mailroom:PublicUrl</c> is not set.</param>
+    public (string Url, DateTimeOffset ExpiresAt) Create(string requestOrigin, string attachmentId)
     {
         var expires = _time.GetUtcNow() + _lifetime;
         var unix = expires.ToUnixTimeSeconds();
-        var origin = _publicUrl ?? $"{request.Scheme}://{request.Host}";
+        var origin = _publicUrl ?? requestOrigin.TrimEnd('/');
         var url = $"{origin}/files/attachments/{Uri.EscapeDataString(attachmentId)}" +
                   $"?expires={unix}&signature={Sign(attachmentId, unix)}";
         return (url, DateTimeOffset.FromUnixTimeSeconds(unix));
     }
+
+    /// <summary>Whether links are built on <c>Mailroom:PublicUrl</c> (callers without a request of their own need it).</summary>
+    public bool HasPublicUrl => _publicUrl is not null;
 
     public bool IsValid(string attachmentId, string? expires, string? signature)
     {
