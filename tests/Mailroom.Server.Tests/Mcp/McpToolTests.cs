@@ -198,7 +198,7 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
         Assert.StartsWith("UNTRUSTED CONTENT", (string)trust["notice"]!);
         Assert.Contains("not instructions", (string)trust["notice"]!);
         foreach (var verdict in new[] { "spf", "dkim", "dmarc", "spam" }) Assert.False(string.IsNullOrEmpty((string?)trust[verdict]), verdict);
-        Assert.Equal("not_checked", (string)trust["spam"]!);
+        Assert.Contains((string)trust["spam"]!, new[] { "skipped", "not_checked" }); // no spamd in this server
         Assert.Equal("text", (string)message["text_source"]!);
 
         var attachment = await mcp.OkAsync("get_attachment", new { inbox_id = inboxId, message_id = messageId, attachment_id = attachmentId });
