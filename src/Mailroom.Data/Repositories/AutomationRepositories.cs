@@ -16,7 +16,7 @@ public sealed class ActionRepository(MailroomDatabase db, SecretBox box) : IActi
         ["is_function_tool"] = "is_function_tool", ["id"] = "id", ["created_at"] = "created_at", ["updated_at"] = "updated_at",
     };
 
-    internal sealed class Row
+    internal class Row
     {
         public long Id { get; set; }
         public string OrgId { get; set; } = "";
@@ -298,27 +298,11 @@ public sealed class ActionLinkRepository(MailroomDatabase db, SecretBox box) : I
             new { orgId, yes = true }, ct))
         .Select(r => new ActiveLink(ActionRepository.Map(r, box), null, r.LinkTopicId, r.LinkChannelId)).ToList();
 
-    private sealed class LinkedActionRow
+    /// <summary>An action's row with the link that made it run (a hook's or a topic's, on a channel or all).</summary>
+    private sealed class LinkedActionRow : ActionRepository.Row
     {
-        public long Id { get; set; }
-        public string OrgId { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string? Description { get; set; }
-        public string ActionType { get; set; } = "";
-        public string ConfigJson { get; set; } = "";
-        public string? SecretsSealed { get; set; }
-        public bool IsActive { get; set; }
-        public bool IsFunctionTool { get; set; }
-        public long CreatedAt { get; set; }
-        public long UpdatedAt { get; set; }
         public string? LinkHook { get; set; }
         public long? LinkTopicId { get; set; }
         public long? LinkChannelId { get; set; }
-
-        public static implicit operator ActionRepository.Row(LinkedActionRow r) => new()
-        {
-            Id = r.Id, OrgId = r.OrgId, Name = r.Name, Description = r.Description, ActionType = r.ActionType, ConfigJson = r.ConfigJson,
-            SecretsSealed = r.SecretsSealed, IsActive = r.IsActive, IsFunctionTool = r.IsFunctionTool, CreatedAt = r.CreatedAt, UpdatedAt = r.UpdatedAt,
-        };
     }
 }
