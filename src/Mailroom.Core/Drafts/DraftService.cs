@@ -24,8 +24,6 @@ public sealed record NewDraft
     public IReadOnlyList<string?>? Cc { get; init; }
     public string? Rationale { get; init; }
     public JsonElement? Metadata { get; init; }
-    /// <summary>Never approved on submit, whatever <c>auto_approve_replies</c> says: for replies an automation drafts on an inbox without an approval flow.</summary>
-    public bool HoldForReview { get; init; }
 }
 
 /// <summary>An edit: only the fields given change; every edit is a new version.</summary>
@@ -104,7 +102,7 @@ public sealed class DraftService(
         if (content.Subject is null && thread is not null) content = content with { Subject = Prefixed(basedOn?.Subject ?? thread.Subject) };
 
         var now = time.GetUtcNow();
-        var autoApprove = !request.HoldForReview && inbox.AutoApproveReplies && thread is not null && !stale;
+        var autoApprove = inbox.AutoApproveReplies && thread is not null && !stale;
         var draft = new Draft
         {
             Id = Ids.New(Ids.Draft, time), OrgId = orgId, InboxId = inbox.Id, ThreadId = thread?.Id, BasedOnMessageId = basedOn?.Id,

@@ -255,9 +255,10 @@ public sealed class AutomationEngineTests(SpamdServers servers) : IClassFixture<
         var db = server.Services.GetRequiredService<MailroomDatabase>();
         Assert.Equal("pending", await db.ScalarAsync<string>("SELECT state FROM drafts WHERE id = @draftId", new { draftId }));
         Assert.Contains("We are on it, Alice Example.", await db.ScalarAsync<string>("SELECT payload_json FROM drafts WHERE id = @draftId", new { draftId }));
-        // The same draft the identities dialect shows: kept for review (this inbox has no approval flow), in reply on the thread.
+        // The same draft the identities dialect shows, pending on the thread.
         var shown = (await api.GetAsync($"/v1/drafts/{draftId}")).Body!;
-        Assert.Equal(("pending", threadId, "automation"), ((string)shown["status"]!, (string)shown["thread_id"]!, (string)shown["created_by"]!));
+        Assert.Equal(("pending", threadId), ((string)shown["status"]!, (string)shown["thread_id"]!));
+        Assert.Contains("We are on it, Alice Example.", (string)shown["body_text"]!);
         Assert.Equal(404, (await api.PostAsync($"/api/Actions/{draft}/run", new { threadId = "thr_missing" })).Status);
         Assert.Equal(400, (await api.PostAsync($"/api/Actions/{draft}/run", new { })).Status);
 
