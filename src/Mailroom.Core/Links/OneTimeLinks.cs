@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -104,9 +105,7 @@ public sealed class OneTimeLinks(SecretBox secrets, IOneTimeLinkRepository links
     }
 
     private string Sign(string purpose, string id, long expires) =>
-        Base64Url(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{purpose}\n{id}\n{expires.ToString(CultureInfo.InvariantCulture)}"))[..16]);
+        Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{purpose}\n{id}\n{expires.ToString(CultureInfo.InvariantCulture)}"))[..16]);
 
-    private static string NewId() => Base64Url(RandomNumberGenerator.GetBytes(16));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -59,9 +60,7 @@ public sealed class AttachmentLinks
     }
 
     private string Sign(string attachmentId, long expires) =>
-        Base64UrlEncode(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{attachmentId}\n{expires}")));
-
-    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{attachmentId}\n{expires}")));
 
     public static void MapDownloads(IEndpointRouteBuilder app) =>
         app.MapGet(Route, async (HttpContext http, AttachmentLinks links, IMessageRepository messages, IBlobStore blobs, string attachmentId,
