@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 # The real peers the tests run on 127.0.0.1 (they fail, never skip, when one is missing): PostgreSQL's server,
 # dnsmasq, swaks, and Debian's python3 with dkimpy and aiosmtpd.
-packages=(postgresql dnsmasq-base swaks python3-dkim python3-aiosmtpd python3-dnspython)
+# spamd (SpamAssassin) for the spam check: the automation tests start it on a free port and stop it by pid.
+packages=(postgresql dnsmasq-base swaks python3-dkim python3-aiosmtpd python3-dnspython spamd)
 # A test project that needs npm packages keeps its package.json and package-lock.json in its own folder.
 locks=(tests/*/package-lock.json)
 [ -e "${locks[0]}" ] || locks=()

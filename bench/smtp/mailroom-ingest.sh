@@ -1,25 +1,62 @@
 #!/usr/bin/env bash
 # Ingest benchmark: Postfix's smtp-source delivers MESSAGES messages of SIZE bytes over SESSIONS parallel sessions
 # to Mailroom's SMTP listener; the clock stops when every message is stored and queryable through /api/v0.
-# Usage: bench/smtp/mailroom-ingest.sh [sqlite|postgres]   (postgres needs MAILROOM_TEST_POSTGRES)
+# Usage: bench/smtp/mailroom-ingest.sh [sqlite|postgres] [--with-automations]   (postgres needs MAILROOM_TEST_POSTGRES)
+# With --with-automations the same server then takes a second batch for another organization that has five active
+# hook actions making no outbound calls (DetectTopics, Wait 0 s, Spam, Reply as a pending draft, DetectTopics), and
+# both rates are printed with their ratio; its clock also reports when every automation run is recorded.
 set -euo pipefail
 provider=${1:-sqlite}
+with_automations=${2:-}
 sessions=${SESSIONS:-20}; messages=${MESSAGES:-20000}; size=${SIZE:-4096}
 source "$(dirname "$0")/../lib/serve-mailroom.sh"
 
 cpu() { awk '{print ($14+$15)/100}' /proc/$pid/stat; }
-cpu_before=$(cpu)
-start=$(date +%s.%N)
-/usr/sbin/smtp-source -s "$sessions" -m "$messages" -l "$size" -f sender@bench.example -t bench@mailroom.local -M client.bench.example "127.0.0.1:$smtp"
-accepted=$(date +%s.%N)
-until [ "$(count)" -ge "$messages" ]; do sleep 0.2; done
-stored=$(date +%s.%N)
 
-cpu_after=$(cpu)
-python3 -c "print(f'server cpu during the run: {$cpu_after - $cpu_before:.2f} s ({($cpu_after - $cpu_before) * 1e6 / $messages:.0f} us per message)')"
-python3 - "$start" "$accepted" "$stored" "$messages" "$provider" <<'PY'
+# measure LABEL ADDRESS COUNT_COMMAND [RUNS_COMMAND RUNS_EXPECTED]: prints the rates and sets $rate.
+measure() {
+  local label=$1 address=$2 counter=$3 runs=${4:-} expected=${5:-0}
+  local cpu_before cpu_after start accepted stored done_at
+  cpu_before=$(cpu)
+  start=$(date +%s.%N)
+  /usr/sbin/smtp-source -s "$sessions" -m "$messages" -l "$size" -f sender@bench.example -t "$address" -M client.bench.example "127.0.0.1:$smtp"
+  accepted=$(date +%s.%N)
+  until [ "$($counter)" -ge "$messages" ]; do sleep 0.2; done
+  stored=$(date +%s.%N)
+  cpu_after=$(cpu)
+  done_at=$stored
+  if [ -n "$runs" ]; then until [ "$($runs)" -ge "$expected" ]; do sleep 0.5; done; done_at=$(date +%s.%N); fi
+  rate=$(python3 -c "print(round($messages/($stored-$start)))")
+  python3 - "$label" "$start" "$accepted" "$stored" "$done_at" "$messages" "$provider" "$cpu_before" "$cpu_after" <<'PY'
 import sys
-start, accepted, stored, n, provider = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-print(f"mailroom ({provider}): {n} messages accepted in {accepted-start:.1f} s ({n/(accepted-start):.0f} msg/s); "
+label, start, accepted, stored, done, n, provider, c0, c1 = sys.argv[1], *map(float, sys.argv[2:6]), int(sys.argv[6]), sys.argv[7], float(sys.argv[8]), float(sys.argv[9])
+print(f"{label}: server cpu until stored {c1 - c0:.2f} s ({(c1 - c0) * 1e6 / n:.0f} us per message)")
+print(f"{label}: mailroom ({provider}): {n} messages accepted in {accepted-start:.1f} s ({n/(accepted-start):.0f} msg/s); "
       f"stored and queryable in {stored-start:.1f} s ({n/(stored-start):.0f} msg/s end to end)")
+if done > stored:
+    print(f"{label}: every automation run recorded {done-start:.1f} s after the start ({n/(done-start):.0f} msg/s with automations done)")
 PY
+}
+
+measure "without automations" "bench@mailroom.local" count
+baseline=$rate
+[ "$with_automations" = "--with-automations" ] || exit 0
+
+key2=$(dotnet "$server" admin create-org --name bench-automations "${args[@]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+api2() { curl -sf "http://127.0.0.1:$http$1" -H "Authorization: Bearer $key2" "${@:2}"; }
+post2() { api2 "$1" -X POST -H 'Content-Type: application/json' -d "$2"; }
+inbox2=$(post2 /api/v0/inboxes '{"username":"auto"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["inbox_id"])')
+post2 /api/Topics '{"name":"Billing","keywords":["invoice","refund"],"phrases":["credit note"]}' >/dev/null
+hook() { # hook HOOK PRIORITY ACTION_JSON
+  local id; id=$(post2 /api/Actions "$3" | python3 -c 'import json,sys; print(json.load(sys.stdin)["actionID"])')
+  post2 /api/HookActions "{\"hookName\":\"$1\",\"actionID\":$id,\"priority\":$2}" >/dev/null
+}
+hook PreSpam 10 '{"name":"Topics early","actionType":"DetectTopics"}'
+hook PostSpam 10 '{"name":"No wait","actionType":"Wait","waitSeconds":0}'
+hook PostTopicDetection 30 '{"name":"Mark spam","actionType":"Spam"}'
+hook PostTopicDetection 20 '{"name":"Draft reply","actionType":"Reply","apiBodyTemplate":"Hello {{endUser.email}}, about {{message.subject}}"}'
+hook PostTopicDetection 10 '{"name":"Topics again","actionType":"DetectTopics"}'
+count2() { api2 "/api/v0/inboxes/$inbox2/messages?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
+runs2() { api2 "/api/ActionRuns?pageSize=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["totalCount"])'; }
+measure "with five hook actions" "auto@mailroom.local" count2 runs2 $((messages * 5))
+python3 -c "print(f'ratio with automations / without: {$rate / $baseline:.1%} ($rate against $baseline msg/s end to end)')"

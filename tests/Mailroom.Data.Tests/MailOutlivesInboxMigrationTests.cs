@@ -66,8 +66,12 @@ public sealed class MailOutlivesInboxMigrationTests
 
     private static async Task<Inbox> InboxAsync(MailroomDatabase db, string orgId, string username, DateTimeOffset now)
     {
+        // Written as SQL, as schema 0002 holds it: the repository writes the newer schema (0007 added assistant_id).
         var inbox = new Inbox { Id = Ids.New(Ids.Inbox), OrgId = orgId, Username = username, Domain = "mailroom.local", CreatedAt = now, UpdatedAt = now };
-        await new InboxRepository(db).CreateAsync(inbox);
+        await db.ExecuteAsync(
+            "INSERT INTO inboxes (id, org_id, username, domain, address_key, status, thread_history_depth, can_send_cold, auto_approve_replies, " +
+            "requires_approval, created_at, updated_at) VALUES (@Id, @OrgId, @Username, @Domain, @AddressKey, 'active', 10, @Yes, @Yes, @No, @At, @At)",
+            new { inbox.Id, inbox.OrgId, inbox.Username, inbox.Domain, AddressKey = inbox.EmailAddress.ToLowerInvariant(), Yes = true, No = false, At = now.ToUnixTimeMilliseconds() });
         return inbox;
     }
 

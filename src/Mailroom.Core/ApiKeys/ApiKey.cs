@@ -8,7 +8,7 @@ public sealed class ApiKey
     public required string Name { get; init; }
     public required string Prefix { get; init; }
     public required string KeyHash { get; init; }
-    /// <summary>Space-separated scopes: <c>full</c>, <c>settings</c>, <c>read</c>, <c>send</c>.</summary>
+    /// <summary>Space-separated scopes: <c>full</c>, or some of <see cref="ApiKeyScopes.Granted"/>.</summary>
     public string Scopes { get; init; } = ApiKeyScopes.Full;
     /// <summary>When set, the key may only touch this inbox.</summary>
     public string? InboxId { get; init; }
@@ -17,11 +17,32 @@ public sealed class ApiKey
 
     /// <summary>May do everything in the organization, creating and revoking keys included.</summary>
     public bool IsFullAccess => InboxId is null && Scopes.Split(' ').Contains(ApiKeyScopes.Full);
+
+    /// <summary>The scopes a limited key was given; empty for a full-access key.</summary>
+    public IReadOnlyList<string> GrantedScopes => IsFullAccess ? [] : Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Whether the key may do what <paramref name="scope"/> allows: a full-access key may do everything.</summary>
+    public bool Allows(string scope) => IsFullAccess || GrantedScopes.Contains(scope);
 }
 
 public static class ApiKeyScopes
 {
     public const string Full = "full";
+    public const string ReadThreads = "read:threads";
+    public const string WriteDrafts = "write:drafts";
+    public const string ApproveDrafts = "approve:drafts";
+    /// <summary>Change the organization's settings: identities and their channels, automation actions.</summary>
+    public const string ManageSettings = "manage:settings";
+
+    /// <summary>What a key may be limited to; a key given none of them keeps full access.</summary>
+    public static readonly IReadOnlyList<string> Granted = [ReadThreads, WriteDrafts, ApproveDrafts, ManageSettings];
+}
+
+/// <summary>The key lacks the scope an operation needs.</summary>
+public sealed class ScopeMissingException(string scope)
+    : Common.MailroomException(Common.ErrorKind.Refused, "api_key", $"this API key lacks the scope {scope}", Common.ErrorCodes.ScopeMissing)
+{
+    public string Scope { get; } = scope;
 }
 
 public interface IApiKeyRepository

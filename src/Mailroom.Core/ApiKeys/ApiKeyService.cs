@@ -10,17 +10,34 @@ public sealed class ApiKeyService(IApiKeyRepository keys, ITransactionRunner tra
     /// <summary>How stale <c>used_at</c> may get before a request writes it again.</summary>
     public static readonly TimeSpan UsedAtResolution = TimeSpan.FromSeconds(30);
 
-    public async Task<CreatedApiKey> CreateAsync(string orgId, string? name, CancellationToken ct = default)
+    /// <param name="scopes">Limits the key to these (<see cref="ApiKeyScopes.Granted"/>); null or empty keeps full access.</param>
+    public async Task<CreatedApiKey> CreateAsync(string orgId, string? name, IReadOnlyList<string?>? scopes = null, CancellationToken ct = default)
     {
         name = Check.Required("name", name);
+        var granted = CheckScopes(scopes);
         var token = ApiKeyToken.Generate();
         var key = new ApiKey
         {
             Id = Ids.New(Ids.ApiKey, time), OrgId = orgId, Name = name.Trim(),
             Prefix = token.Prefix, KeyHash = token.Hash, CreatedAt = time.GetUtcNow(),
+            Scopes = granted.Count == 0 ? ApiKeyScopes.Full : string.Join(' ', granted),
         };
         await keys.CreateAsync(key, ct);
         return new CreatedApiKey(key, token.Value);
+    }
+
+    private static List<string> CheckScopes(IReadOnlyList<string?>? scopes)
+    {
+        if (scopes is null) return [];
+        Check.AtMost("scopes", scopes.Count, ApiKeyScopes.Granted.Count, "scopes");
+        var granted = new List<string>();
+        for (var i = 0; i < scopes.Count; i++)
+        {
+            if (scopes[i] is not { } scope || !ApiKeyScopes.Granted.Contains(scope))
+                throw new ValidationException($"scopes[{i}]", $"is not a scope; known scopes are {string.Join(", ", ApiKeyScopes.Granted)}");
+            if (!granted.Contains(scope)) granted.Add(scope);
+        }
+        return granted;
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ public enum ErrorKind
     Refused,
     /// <summary>The thing exists but is not active (a suspended inbox).</summary>
     NotActive,
+    /// <summary>A service Mailroom depends on (an SMS carrier) failed or is not configured.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -45,6 +47,20 @@ public sealed class ConflictException(string field, string detail, string? code 
 
 public sealed class LimitReachedException(string field, string detail) : MailroomException(ErrorKind.LimitReached, field, detail);
 
+/// <summary>A service Mailroom relies on failed (<see cref="ErrorCodes.UpstreamFailed"/>) or is not set up (<see cref="ErrorCodes.NotConfigured"/>).</summary>
+public sealed class UnavailableException(string field, string detail, string code) : MailroomException(ErrorKind.Unavailable, field, detail, code);
+/// <summary>An operation refused for now because it ran too often; it may be tried again after <see cref="RetryAfter"/>.</summary>
+public sealed class TooManyException(string field, string detail, TimeSpan retryAfter) : MailroomException(ErrorKind.Refused, field, detail, ErrorCodes.RateLimited)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>The thing exists but is not active (a disabled identity asked to send).</summary>
+public sealed class NotActiveException(string field, string detail, string? code = null) : MailroomException(ErrorKind.NotActive, field, detail, code);
+
+/// <summary>A signed link that is altered, expired or already used: refused, whoever follows it.</summary>
+public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);
+
 /// <summary>Reasons dialects tell apart by more than kind and field.</summary>
 public static class ErrorCodes
 {
@@ -52,4 +68,18 @@ public static class ErrorCodes
     public const string DomainNotInOrganization = "domain_not_in_organization";
     /// <summary>Deleting the key would leave the organization without a full-access key: a conflict with its state, not a duplicate.</summary>
     public const string LastFullAccessKey = "last_full_access_key";
+    /// <summary>The outside service answered with an error or could not be reached; the detail is its message.</summary>
+    public const string UpstreamFailed = "upstream_failed";
+    /// <summary>The operator has not configured the service; the detail names the settings.</summary>
+    public const string NotConfigured = "not_configured";
+    /// <summary>The API key is limited to scopes that do not cover the operation.</summary>
+    public const string ScopeMissing = "scope_missing";
+    /// <summary>A draft was approved or sent after newer mail reached its thread.</summary>
+    public const string StaleDraft = "stale_draft";
+    /// <summary>A draft is no longer in a state that allows the operation (already decided, sent ...).</summary>
+    public const string DraftDecided = "draft_decided";
+    /// <summary>An identity that is disabled (or deleted) was asked to send.</summary>
+    public const string IdentityNotActive = "identity_not_active";
+    /// <summary>Too many of an operation in its window; the exception says when to retry.</summary>
+    public const string RateLimited = "rate_limited";
 }

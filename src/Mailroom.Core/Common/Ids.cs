@@ -23,6 +23,10 @@ public static class Ids
     public const string WebhookDelivery = "whd";
     public const string OutboundDelivery = "dlv";
     public const string InboundSpool = "spl";
+    public const string PhoneNumber = "phn";
+    public const string SmsMessage = "sms";
+    public const string Channel = "chn";
+    public const string Task = "tsk";
 
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -58,6 +62,35 @@ public static class Ids
         }
         for (var i = 5; i >= 0; i--) { bytes[i] = (byte)(ms & 0xFF); ms >>= 8; }
         return Base32(bytes);
+    }
+
+    /// <summary>
+    /// The same 128 bits as a UUID (<c>inb_01j…</c> and <c>0190…-…</c> name one thing): for dialects whose ids are
+    /// UUIDs. Null when <paramref name="id"/> is not a prefixed id of this class.
+    /// </summary>
+    public static Guid? ToUuid(string id)
+    {
+        var separator = id.IndexOf('_');
+        var text = id.AsSpan(separator + 1);
+        if (separator <= 0 || text.Length != 26 || text[0] > '7') return null;
+        UInt128 value = 0;
+        foreach (var c in text)
+        {
+            var digit = Alphabet.IndexOf(c);
+            if (digit < 0) return null;
+            value = (value << 5) | (uint)digit;
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, value);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>The prefixed id a UUID from <see cref="ToUuid"/> stands for.</summary>
+    public static string FromUuid(string prefix, Guid uuid)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        uuid.TryWriteBytes(bytes, bigEndian: true, out _);
+        return prefix + "_" + Base32(bytes);
     }
 
     private static string Base32(ReadOnlySpan<byte> bytes)

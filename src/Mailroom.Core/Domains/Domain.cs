@@ -45,6 +45,7 @@ public interface IDomainRepository
 {
     Task CreateAsync(Domain domain, CancellationToken ct = default);
     Task<Domain?> GetByNameAsync(string orgId, string name, CancellationToken ct = default);
+    Task<Domain?> GetByIdAsync(string orgId, string id, CancellationToken ct = default);
     /// <summary>The domain of that name in any organization: names are claimed once.</summary>
     Task<Domain?> FindByNameAsync(string name, CancellationToken ct = default);
     Task<Common.Page<Domain>> ListAsync(string orgId, Common.PageRequest page, CancellationToken ct = default);

@@ -27,6 +27,8 @@ public sealed class Inbox
     /// <summary>For identities verified by a confirmation email: <c>unconfirmed</c>, <c>pending</c>, <c>confirmed</c>.</summary>
     public string? EmailConfirmationState { get; set; }
     public string? AgentId { get; set; }
+    /// <summary>The caller's assistant record this identity is linked to (identities API), kept as given.</summary>
+    public string? AssistantId { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -37,6 +39,8 @@ public static class InboxStatus
 {
     public const string Active = "active";
     public const string Suspended = "suspended";
+    /// <summary>Turned off through the identities API: it receives but cannot send.</summary>
+    public const string Disabled = "disabled";
 }
 
 public interface IInboxRepository
@@ -53,4 +57,6 @@ public interface IInboxRepository
     Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default);
     Task<long> CountAsync(string orgId, CancellationToken ct = default);
     Task<long> CountOnDomainAsync(string domain, CancellationToken ct = default);
+    /// <summary>The organization's inboxes seen as identities, newest first, filtered by domain name and status when given.</summary>
+    Task<Common.Page<Inbox>> ListFilteredAsync(string orgId, string? domain, string? status, Common.PageRequest page, CancellationToken ct = default);
 }

@@ -30,6 +30,8 @@ public sealed class Message
     public long Size { get; init; }
     public string? RawBlobKey { get; set; }
     public MessageAuthentication? Authentication { get; init; }
+    /// <summary>The spam check's verdict (automations run it after the message is stored); null until it ran.</summary>
+    public Automation.SpamVerdict? Spam { get; set; }
     public string? DraftId { get; init; }
     /// <summary>The inbound spool row this message was delivered from, if it came in through the spool (not stored as it was accepted).</summary>
     public string? SpoolId { get; init; }
@@ -75,6 +77,8 @@ public interface IMessageRepository
 {
     Task CreateAsync(Message message, IReadOnlyList<Attachment> attachments, CancellationToken ct = default);
     Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
+    /// <summary>A message of the organization that belongs to no inbox (Mailroom's own notices, mail of a deleted identity).</summary>
+    Task<Message?> FindWithoutInboxAsync(string orgId, string id, CancellationToken ct = default);
     Task<Common.Page<Message>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
     Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default);
     Task UpdateLabelsAsync(Message message, CancellationToken ct = default);
@@ -91,4 +95,20 @@ public interface IMessageRepository
     Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
     /// <summary>An attachment by id alone, for signed download links (the signature proves access).</summary>
     Task<Attachment?> FindAttachmentAsync(string attachmentId, CancellationToken ct = default);
+    /// <summary>The organization's messages that match every criterion given, newest first.</summary>
+    Task<Common.Page<Message>> SearchAsync(string orgId, MessageSearch search, Common.PageRequest page, CancellationToken ct = default);
 }
+
+/// <summary>
+/// What a message search asks for; every criterion given must hold. Text criteria are case-insensitive substrings
+/// (ASCII case on SQLite): a plain scan over the organization's (or the inbox's) messages in time order, not a
+/// full-text index.
+/// </summary>
+/// <param name="From">Part of the From header (name or address).</param>
+/// <param name="Recipient">Part of a To or Cc address.</param>
+/// <param name="Text">Part of the subject or the text body.</param>
+/// <param name="Labels">Labels the message must all carry.</param>
+/// <param name="After">At or after this time.</param>
+/// <param name="Before">Strictly before this time.</param>
+public sealed record MessageSearch(string? InboxId = null, string? From = null, string? Recipient = null, string? Subject = null, string? Text = null,
+    IReadOnlyList<string>? Labels = null, DateTimeOffset? After = null, DateTimeOffset? Before = null);

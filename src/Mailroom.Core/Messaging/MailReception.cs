@@ -8,6 +8,7 @@ using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Threads;
 using Mailroom.Mime;
+using Microsoft.Extensions.Logging;
 
 namespace Mailroom.Core.Messaging;
 
@@ -27,8 +28,8 @@ public sealed record AttachmentContent(string Id, string? FileName, string Conte
 /// <summary>One recipient inbox's copy, ready to file.</summary>
 public sealed record RecipientCopy(Inbox Inbox, Message Message, IReadOnlyList<AttachmentContent> Attachments, MimeMessage? Parsed);
 
-/// <summary>Accepted mail, read and addressed: a copy per recipient inbox, and the recipients whose inbox is gone since RCPT.</summary>
-public sealed record ReadMail(AcceptedMail Accepted, IReadOnlyList<RecipientCopy> Copies, IReadOnlyList<string> GoneRecipients);
+/// <summary>Accepted mail, read and addressed: a copy per recipient inbox.</summary>
+public sealed record ReadMail(AcceptedMail Accepted, IReadOnlyList<RecipientCopy> Copies);
 
 /// <summary>SPF, DKIM and DMARC for one received message.</summary>
 public interface IInboundAuthenticator
@@ -44,7 +45,7 @@ public interface IInboundAuthenticator
 /// handle a bounce report.
 /// </summary>
 public sealed class MailReception(IBlobStore blobs, IInboxRepository inboxes, Threading threading, EventPublisher events,
-    IInboundAuthenticator authenticator, BounceHandling bounces, TimeProvider time)
+    IInboundAuthenticator authenticator, BounceHandling bounces, Automation.ISpamChecker spamCheck, TimeProvider time, ILogger<MailReception> logger)
 {
     public const string UnparseableLabel = "unparseable";
     public const string RawBlobPrefix = "raw";
@@ -60,21 +61,21 @@ public sealed class MailReception(IBlobStore blobs, IInboxRepository inboxes, Th
 
         var authentication = await authenticator.AuthenticateAsync(mail.Raw, parsed, mail.Envelope, ct);
         var copies = new List<RecipientCopy>();
-        var gone = new List<string>();
         foreach (var recipient in mail.Envelope.Recipients.Select(r => r.ToLowerInvariant()).Distinct())
         {
             if (!inboxesByAddress.TryGetValue(recipient, out var inbox))
                 inboxesByAddress[recipient] = inbox = await inboxes.FindByAddressAsync(recipient, ct);
-            if (inbox is null) gone.Add(recipient);
+            // Accepted at RCPT, deleted since: nobody is left to give it to.
+            if (inbox is null) logger.LogWarning("message {Id} for {Recipient}: the inbox no longer exists", mail.Id, recipient);
             else copies.Add(CopyFor(inbox, mail, parsed, parseError, authentication));
         }
-        return new ReadMail(mail, copies, gone);
+        return new ReadMail(mail, copies);
     }
 
     /// <param name="alreadyFiled">Copies an interrupted run filed before its spool row closed, as (inbox id, spool id): skipped.</param>
     public async Task FileAsync(IReadOnlyList<ReadMail> batch, IReadOnlySet<(string InboxId, string SpoolId)>? alreadyFiled, CancellationToken ct)
     {
-        foreach (var (mail, copies, _) in batch)
+        foreach (var (mail, copies) in batch)
         {
             var spooledBlobUsed = false;
             foreach (var (inbox, message, attachmentContents, parsed) in copies)
@@ -122,6 +123,8 @@ public sealed class MailReception(IBlobStore blobs, IInboxRepository inboxes, Th
         var message = parsed is null
             ? Unparseable(inbox, messageId, mail, spoolId, parseError!, authentication, now)
             : FromParsed(inbox, messageId, mail.Envelope, spoolId, parsed, mail.Raw.LongLength, authentication, now);
+        // Without a spam checker the message says at once that its check is skipped; with one, automations fill the verdict in.
+        if (!spamCheck.IsConfigured) message.Spam = new Automation.SpamVerdict(Automation.SpamVerdict.Skipped, null, null);
         return new RecipientCopy(inbox, message, attachments, parsed);
     }
 

@@ -27,6 +27,9 @@ public sealed class OutgoingMail
     /// <summary>A reply's thread; null lets threading decide (a forward starts a new one).</summary>
     public string? ThreadId { get; init; }
 
+    /// <summary>A deliverability test the identity's owner asked for: no conversation, so the cold-sending rule does not apply.</summary>
+    public bool IsDeliverabilityTest { get; init; }
+
     public IEnumerable<MailboxAddress> AllRecipients => To.Concat(Cc).Concat(Bcc);
 }
 

@@ -7,6 +7,8 @@ public sealed class Organization
     public required string Name { get; set; }
     public int InboxLimit { get; set; }
     public int DomainLimit { get; set; }
+    /// <summary>Sender identities (inboxes created through the identities API count too); null means the platform default.</summary>
+    public int? IdentityLimit { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -23,7 +23,7 @@ public sealed class OrganizationService(
         var key = await transactions.InTransactionAsync(async () =>
         {
             await organizations.CreateAsync(organization, ct);
-            return await apiKeys.CreateAsync(organization.Id, "default", ct);
+            return await apiKeys.CreateAsync(organization.Id, "default", null, ct);
         }, ct);
         return (organization, key);
     }

@@ -9,6 +9,7 @@ public sealed class PlatformSettings
     public string? MailHost { get; set; }
     public int DefaultInboxLimit { get; set; } = 50;
     public int DefaultDomainLimit { get; set; } = 10;
+    public int DefaultIdentityLimit { get; set; } = 10;
 
     public string EffectiveMailHost => MailHost ?? $"mx.{DefaultDomain}";
     public Domains.PlatformDns Dns => new(EffectiveMailHost, $"_spf.{DefaultDomain}");

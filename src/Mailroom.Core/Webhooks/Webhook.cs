@@ -26,6 +26,8 @@ public interface IWebhookRepository
 {
     Task CreateAsync(Webhook webhook, CancellationToken ct = default);
     Task<Webhook?> GetAsync(string orgId, string id, CancellationToken ct = default);
+    /// <summary>The organization's (first) webhook made with this client id.</summary>
+    Task<Webhook?> FindByClientIdAsync(string orgId, string clientId, CancellationToken ct = default);
     Task<Common.Page<Webhook>> ListAsync(string orgId, Common.PageRequest page, CancellationToken ct = default);
     /// <summary>Inside a transaction the answer is read once per organization: a batch that stores many messages announces many events.</summary>
     Task<IReadOnlyList<Webhook>> ListEnabledAsync(string orgId, CancellationToken ct = default);

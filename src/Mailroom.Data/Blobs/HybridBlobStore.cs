@@ -6,11 +6,15 @@ namespace Mailroom.Data.Blobs;
 
 /// <summary>
 /// Blobs up to <see cref="InlineLimit"/> bytes are rows of the <c>blobs</c> table (key <c>db/…</c>), written in the
-/// caller's transaction when there is one — no file to create, name and sync per message; larger blobs are files in
-/// the <see cref="FileBlobStore"/>. Creating a file per message was the largest cost of ingesting small mail.
+/// caller's transaction when there is one — no file to create, name and sync per message; creating a file per message
+/// was the largest cost of ingesting small mail. Larger blobs are chunks in the database on PostgreSQL
+/// (<see cref="ChunkedBlobStore"/>, so that every node of a cluster reads them) and files in the
+/// <see cref="FileBlobStore"/> on SQLite (one node). Keys say where a blob is, so blobs stored before a change stay readable.
 /// </summary>
 public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, TimeProvider time) : IBlobStore
 {
+    private readonly ChunkedBlobStore? _chunks = db.Provider == DatabaseProvider.Postgres ? new ChunkedBlobStore(db, time) : null;
+
     public const int InlineLimit = 256 * 1024;
     private const string InlinePrefix = "db/";
 
@@ -32,7 +36,7 @@ public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, Ti
             while (length <= InlineLimit && (read = await content.ReadAsync(buffer.AsMemory(length, InlineLimit + 1 - length), ct)) > 0) length += read;
             if (length <= InlineLimit) return await InsertAsync(keyPrefix, buffer.AsSpan(0, length).ToArray(), ct);
             using var whole = new ConcatenatedStream(new MemoryStream(buffer, 0, length, writable: false), content);
-            return await files.PutAsync(keyPrefix, whole, sync, ct);
+            return _chunks is not null ? await _chunks.PutAsync(keyPrefix, whole, ct) : await files.PutAsync(keyPrefix, whole, sync, ct);
         }
         finally
         {
@@ -51,6 +55,7 @@ public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, Ti
 
     public async Task<Stream> OpenAsync(string key, CancellationToken ct = default)
     {
+        if (ChunkedBlobStore.Holds(key)) return await (_chunks ?? throw new FileNotFoundException($"blob {key} is in PostgreSQL, not here")).OpenAsync(key, ct);
         if (!key.StartsWith(InlinePrefix, StringComparison.Ordinal)) return await files.OpenAsync(key, ct);
         var data = await db.QuerySingleOrDefaultAsync<byte[]>("SELECT data FROM blobs WHERE key = @key", new { key }, ct)
                    ?? throw new FileNotFoundException($"blob {key} does not exist");
@@ -61,12 +66,14 @@ public sealed class HybridBlobStore(MailroomDatabase db, FileBlobStore files, Ti
     {
         if (key.StartsWith(InlinePrefix, StringComparison.Ordinal))
             await db.ExecuteAsync("DELETE FROM blobs WHERE key = @key", new { key }, ct);
+        else if (ChunkedBlobStore.Holds(key) && _chunks is not null)
+            await _chunks.DeleteAsync(key, ct);
         else
             await files.DeleteAsync(key, ct);
     }
 
     /// <summary>
-    /// Makes unsynced files durable. Rows need nothing here: they are durable when their transaction commits (SQLite
+    /// Makes unsynced files durable. Rows and chunks need nothing here: they are durable when their transaction commits (SQLite
     /// runs with synchronous=FULL, PostgreSQL with its WAL).
     /// </summary>
     public Task SyncAsync(CancellationToken ct = default) => files.SyncAsync(ct);

@@ -50,6 +50,12 @@ public sealed class DomainRepository(MailroomDatabase db) : IDomainRepository
         return row is null ? null : Map(row);
     }
 
+    public async Task<Domain?> GetByIdAsync(string orgId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM domains WHERE org_id = @orgId AND id = @id", new { orgId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
     public async Task<Domain?> FindByNameAsync(string name, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM domains WHERE name = @name", new { name }, ct);

@@ -7,6 +7,7 @@ public sealed class EventRepository(MailroomDatabase db) : IEventRepository
 {
     private sealed class Row
     {
+        public long TxId { get; set; }
         public long Seq { get; set; }
         public string Id { get; set; } = "";
         public string OrgId { get; set; } = "";
@@ -16,25 +17,31 @@ public sealed class EventRepository(MailroomDatabase db) : IEventRepository
         public long CreatedAt { get; set; }
     }
 
-    public TimeSpan CommitLag => db.Provider == DatabaseProvider.Postgres ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
-
     public Task AppendAsync(MailEvent e, CancellationToken ct = default) => db.ExecuteAsync(
         "INSERT INTO events (id, org_id, type, inbox_id, payload_json, created_at) VALUES (@Id, @OrgId, @Type, @InboxId, @PayloadJson, @CreatedAt)",
         new { e.Id, e.OrgId, e.Type, e.InboxId, e.PayloadJson, CreatedAt = Time.Ms(e.CreatedAt) }, ct);
 
-    public async Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, long afterSequence, DateTimeOffset createdBefore, int limit, CancellationToken ct = default) =>
+    /// <summary>On PostgreSQL, the transactions below the oldest one still running have all ended; SQLite has none running while we read.</summary>
+    private string EndedTransactions => db.Provider == DatabaseProvider.Postgres
+        ? " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+        : "";
+
+    public async Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, EventPosition after, int limit, CancellationToken ct = default) =>
         (await db.QueryAsync<Row>(
-            "SELECT seq, id, org_id, type, inbox_id, payload_json, created_at FROM events " +
-            "WHERE org_id = @orgId AND seq > @afterSequence AND created_at <= @before ORDER BY seq LIMIT @limit",
-            new { orgId, afterSequence, before = Time.Ms(createdBefore), limit }, ct))
+            "SELECT tx_id, seq, id, org_id, type, inbox_id, payload_json, created_at FROM events " +
+            "WHERE org_id = @orgId AND (tx_id, seq) > (@tx, @seq)" + EndedTransactions + " ORDER BY tx_id, seq LIMIT @limit",
+            new { orgId, tx = after.Transaction, seq = after.Sequence, limit }, ct))
         .Select(r => new MailEvent
         {
-            Sequence = r.Seq, Id = r.Id, OrgId = r.OrgId, Type = r.Type, InboxId = r.InboxId, PayloadJson = r.PayloadJson, CreatedAt = Time.At(r.CreatedAt),
+            Position = new EventPosition(r.TxId, r.Seq), Id = r.Id, OrgId = r.OrgId, Type = r.Type, InboxId = r.InboxId,
+            PayloadJson = r.PayloadJson, CreatedAt = Time.At(r.CreatedAt),
         }).ToList();
 
-    public Task<long?> SequenceOfAsync(string orgId, string eventId, CancellationToken ct = default) =>
-        db.QuerySingleOrDefaultAsync<long?>("SELECT seq FROM events WHERE org_id = @orgId AND id = @eventId", new { orgId, eventId }, ct);
+    public async Task<EventPosition?> PositionOfAsync(string orgId, string eventId, CancellationToken ct = default) =>
+        (await db.QueryAsync<(long TxId, long Seq)>("SELECT tx_id, seq FROM events WHERE org_id = @orgId AND id = @eventId", new { orgId, eventId }, ct))
+        .Select(p => (EventPosition?)new EventPosition(p.TxId, p.Seq)).FirstOrDefault();
 
-    public Task<long> LatestSequenceAsync(CancellationToken ct = default) =>
-        db.ScalarAsync<long>("SELECT COALESCE(MAX(seq), 0) FROM events", null, ct);
+    public async Task<EventPosition> CurrentPositionAsync(CancellationToken ct = default) => db.Provider == DatabaseProvider.Postgres
+        ? new EventPosition(await db.ScalarAsync<long>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", null, ct), 0)
+        : new EventPosition(0, await db.ScalarAsync<long>("SELECT COALESCE(MAX(seq), 0) FROM events", null, ct));
 }

@@ -7,7 +7,7 @@ public sealed class InboxRepository(MailroomDatabase db) : IInboxRepository
 {
     private const string Columns = "id, org_id, username, domain, address_key, display_name, client_id, status, signature_text, signature_html, " +
                                    "reply_to, thread_history_depth, can_send_cold, auto_approve_replies, requires_approval, primary_channel_id, " +
-                                   "secondary_channel_id, escalation_delay_seconds, email_confirmation_state, agent_id, created_at, updated_at";
+                                   "secondary_channel_id, escalation_delay_seconds, email_confirmation_state, agent_id, assistant_id, created_at, updated_at";
 
     private sealed class Row
     {
@@ -30,6 +30,7 @@ public sealed class InboxRepository(MailroomDatabase db) : IInboxRepository
         public long? EscalationDelaySeconds { get; set; }
         public string? EmailConfirmationState { get; set; }
         public string? AgentId { get; set; }
+        public string? AssistantId { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
     }
@@ -40,7 +41,7 @@ public sealed class InboxRepository(MailroomDatabase db) : IInboxRepository
         Status = r.Status, SignatureText = r.SignatureText, SignatureHtml = r.SignatureHtml, ReplyTo = r.ReplyTo,
         ThreadHistoryDepth = (int)r.ThreadHistoryDepth, CanSendCold = r.CanSendCold, AutoApproveReplies = r.AutoApproveReplies,
         RequiresApproval = r.RequiresApproval, PrimaryChannelId = r.PrimaryChannelId, SecondaryChannelId = r.SecondaryChannelId,
-        EscalationDelaySeconds = (int?)r.EscalationDelaySeconds, EmailConfirmationState = r.EmailConfirmationState, AgentId = r.AgentId,
+        EscalationDelaySeconds = (int?)r.EscalationDelaySeconds, EmailConfirmationState = r.EmailConfirmationState, AgentId = r.AgentId, AssistantId = r.AssistantId,
         CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
     };
 
@@ -48,14 +49,14 @@ public sealed class InboxRepository(MailroomDatabase db) : IInboxRepository
     {
         i.Id, i.OrgId, i.Username, i.Domain, AddressKey = i.EmailAddress.ToLowerInvariant(), i.DisplayName, i.ClientId, i.Status,
         i.SignatureText, i.SignatureHtml, i.ReplyTo, i.ThreadHistoryDepth, i.CanSendCold, i.AutoApproveReplies, i.RequiresApproval,
-        i.PrimaryChannelId, i.SecondaryChannelId, i.EscalationDelaySeconds, i.EmailConfirmationState, i.AgentId,
+        i.PrimaryChannelId, i.SecondaryChannelId, i.EscalationDelaySeconds, i.EmailConfirmationState, i.AgentId, i.AssistantId,
         CreatedAt = Time.Ms(i.CreatedAt), UpdatedAt = Time.Ms(i.UpdatedAt),
     };
 
     public Task CreateAsync(Inbox inbox, CancellationToken ct = default) => db.ExecuteAsync(
         $"INSERT INTO inboxes ({Columns}) VALUES (@Id, @OrgId, @Username, @Domain, @AddressKey, @DisplayName, @ClientId, @Status, " +
         "@SignatureText, @SignatureHtml, @ReplyTo, @ThreadHistoryDepth, @CanSendCold, @AutoApproveReplies, @RequiresApproval, " +
-        "@PrimaryChannelId, @SecondaryChannelId, @EscalationDelaySeconds, @EmailConfirmationState, @AgentId, @CreatedAt, @UpdatedAt)",
+        "@PrimaryChannelId, @SecondaryChannelId, @EscalationDelaySeconds, @EmailConfirmationState, @AgentId, @AssistantId, @CreatedAt, @UpdatedAt)",
         Args(inbox), ct);
 
     public Task<Inbox?> GetAsync(string orgId, string id, CancellationToken ct = default) =>
@@ -74,11 +75,18 @@ public sealed class InboxRepository(MailroomDatabase db) : IInboxRepository
         db.PageAsync<Row, Inbox>($"SELECT {Columns} FROM inboxes WHERE org_id = @orgId ORDER BY id DESC",
             "SELECT COUNT(*) FROM inboxes WHERE org_id = @orgId", new() { ["orgId"] = orgId }, page, Map, ct);
 
+    public Task<Page<Inbox>> ListFilteredAsync(string orgId, string? domain, string? status, PageRequest page, CancellationToken ct = default)
+    {
+        var where = "org_id = @orgId" + (domain is null ? "" : " AND domain = @domain") + (status is null ? "" : " AND status = @status");
+        return db.PageAsync<Row, Inbox>($"SELECT {Columns} FROM inboxes WHERE {where} ORDER BY id DESC", $"SELECT COUNT(*) FROM inboxes WHERE {where}",
+            new() { ["orgId"] = orgId, ["domain"] = domain, ["status"] = status }, page, Map, ct);
+    }
+
     public Task UpdateAsync(Inbox inbox, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE inboxes SET display_name = @DisplayName, status = @Status, signature_text = @SignatureText, signature_html = @SignatureHtml, " +
         "reply_to = @ReplyTo, thread_history_depth = @ThreadHistoryDepth, can_send_cold = @CanSendCold, auto_approve_replies = @AutoApproveReplies, " +
         "requires_approval = @RequiresApproval, primary_channel_id = @PrimaryChannelId, secondary_channel_id = @SecondaryChannelId, " +
-        "escalation_delay_seconds = @EscalationDelaySeconds, email_confirmation_state = @EmailConfirmationState, agent_id = @AgentId, " +
+        "escalation_delay_seconds = @EscalationDelaySeconds, email_confirmation_state = @EmailConfirmationState, agent_id = @AgentId, assistant_id = @AssistantId, " +
         "updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id", Args(inbox), ct);
 
     public async Task<bool> DeleteAsync(string orgId, string id, CancellationToken ct = default) =>

@@ -6,8 +6,6 @@ namespace Mailroom.Data.Repositories;
 /// </summary>
 public sealed class LeaseRecovery(MailroomDatabase db)
 {
-    private static readonly string[] Queues = ["inbound_spool", "outbound_deliveries", "webhook_deliveries"];
-
     /// <summary>
     /// Frees every lease held by an earlier process of <paramref name="owner"/>'s node: names made by
     /// <see cref="LeaseOwner.ForProcess"/> for that node (its prefix and exactly its length, so node <c>a</c> never frees
@@ -18,7 +16,7 @@ public sealed class LeaseRecovery(MailroomDatabase db)
         var prefix = owner.Node + LeaseOwner.Separator;
         var args = new { node = owner.Node, prefix, length = prefix.Length + LeaseOwner.ProcessPartLength, current = owner.Name };
         var released = 0;
-        foreach (var table in Queues)
+        foreach (var table in WorkQueues.All)
             released += await db.ExecuteAsync(
                 $"UPDATE {table} SET lease_owner = NULL, lease_until = NULL WHERE lease_owner <> @current AND (lease_owner = @node OR " +
                 "(substr(lease_owner, 1, length(@prefix)) = @prefix AND length(lease_owner) = @length))", args, ct);

@@ -1,13 +1,17 @@
 using Mailroom.Core.Common;
 using Mailroom.Core.Messages;
+using Mailroom.Core.Messaging;
 
 namespace Mailroom.Data.Repositories;
 
-public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
+public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository, IOrganizationMailRepository
 {
     private const string Columns = "id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, in_reply_to, references_json, " +
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
                                    "labels_json, size, raw_blob_key, auth_spf, auth_dkim, auth_dmarc, auth_results, draft_id, spool_id, timestamp, created_at, updated_at";
+
+    /// <summary>What is read besides what is inserted: the spam check's verdict, written later by automations.</summary>
+    private const string ReadColumns = Columns + ", spam_verdict, spam_score, spam_threshold";
 
     private const string AttachmentColumns = "id, org_id, message_id, filename, content_type, content_disposition, content_id, size, blob_key, created_at";
 
@@ -44,6 +48,9 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         public long Timestamp { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
+        public string? SpamVerdict { get; set; }
+        public double? SpamScore { get; set; }
+        public double? SpamThreshold { get; set; }
     }
 
     private sealed class AttachmentRow
@@ -71,6 +78,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         Size = r.Size, RawBlobKey = r.RawBlobKey,
         Authentication = r.AuthSpf is null ? null : new MessageAuthentication(r.AuthSpf, r.AuthDkim ?? "none", r.AuthDmarc ?? "none", r.AuthResults),
         DraftId = r.DraftId, SpoolId = r.SpoolId, Timestamp = Time.At(r.Timestamp), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+        Spam = r.SpamVerdict is null ? null : new Core.Automation.SpamVerdict(r.SpamVerdict, r.SpamScore, r.SpamThreshold),
     };
 
     private static Attachment MapAttachment(AttachmentRow r) => new()
@@ -81,10 +89,12 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
 
     public async Task CreateAsync(Message m, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
     {
+        // A verdict known at reception (the check skipped) is stored with the message; otherwise the columns stay NULL until the check ran.
+        var (spamColumns, spamValues) = m.Spam is null ? ("", "") : (", spam_verdict, spam_score, spam_threshold", ", @SpamVerdict, @SpamScore, @SpamThreshold");
         await db.ExecuteAsync(
-            $"INSERT INTO messages ({Columns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
+            $"INSERT INTO messages ({Columns}{spamColumns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
             "@ReferencesJson, @From, @ToJson, @CcJson, @BccJson, @ReplyToJson, @Subject, @Preview, @Text, @Html, @HeadersJson, @LabelsJson, " +
-            "@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @SpoolId, @Timestamp, @CreatedAt, @UpdatedAt)",
+            $"@Size, @RawBlobKey, @AuthSpf, @AuthDkim, @AuthDmarc, @AuthResults, @DraftId, @SpoolId, @Timestamp, @CreatedAt, @UpdatedAt{spamValues})",
             new
             {
                 m.Id, m.OrgId, m.InboxId, m.ThreadId, m.Direction, m.Status, m.RfcMessageId, m.InReplyTo,
@@ -92,7 +102,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
                 BccJson = StoredJson.Write(m.Bcc), ReplyToJson = StoredJson.Write(m.ReplyTo), m.Subject, m.Preview, m.Text, m.Html,
                 HeadersJson = StoredJson.Write(m.Headers), LabelsJson = StoredJson.Write(m.Labels), m.Size, m.RawBlobKey,
                 AuthSpf = m.Authentication?.Spf, AuthDkim = m.Authentication?.Dkim, AuthDmarc = m.Authentication?.Dmarc,
-                AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId,
+                AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId, SpamVerdict = m.Spam?.Verdict, SpamScore = m.Spam?.Score,
+                SpamThreshold = m.Spam?.Threshold,
                 Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
             }, ct);
         // The inbox's total, in the caller's transaction. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
@@ -103,22 +114,29 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
                 new { a.Id, a.OrgId, a.MessageId, a.FileName, a.ContentType, a.Disposition, a.ContentId, a.Size, a.BlobKey, CreatedAt = Time.Ms(a.CreatedAt) }, ct);
     }
 
+    public async Task<Message?> FindWithoutInboxAsync(string orgId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND id = @id AND inbox_id IS NULL", new { orgId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
     public async Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
+            $"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @id", new { orgId, inboxId, id }, ct);
         return row is null ? null : Map(row);
     }
 
     /// <summary>Newest first; the ids come from ix_messages_inbox_list alone and the total from the inbox's counter.</summary>
     public Task<Page<Message>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
-        db.PageThroughIndexAsync<Row, Message>("messages", Columns,
+        db.PageThroughIndexAsync<Row, Message>("messages", ReadColumns,
             "SELECT id FROM messages WHERE inbox_id = @inboxId AND org_id = @orgId ORDER BY timestamp DESC, id DESC", "timestamp DESC, id DESC",
             "SELECT COALESCE((SELECT message_count FROM inboxes WHERE org_id = @orgId AND id = @inboxId), 0)",
             new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
 
     public async Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default) =>
-        (await db.QueryAsync<Row>($"SELECT {Columns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
+        (await db.QueryAsync<Row>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
             new { orgId, threadId }, ct)).Select(Map).ToList();
 
     public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.ExecuteAsync(
@@ -170,10 +188,53 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
         return row is null ? null : MapAttachment(row);
     }
 
+    public Task<Page<Message>> SearchAsync(string orgId, MessageSearch search, PageRequest page, CancellationToken ct = default)
+    {
+        var args = new Dictionary<string, object?> { ["orgId"] = orgId };
+        var where = new List<string> { "org_id = @orgId" };
+        if (search.InboxId is not null)
+        {
+            where.Add("inbox_id = @inboxId");
+            args["inboxId"] = search.InboxId;
+        }
+        void Contains(string name, string? value, params string[] columns)
+        {
+            if (string.IsNullOrEmpty(value)) return;
+            args[name] = "%" + EscapeLike(value.ToLowerInvariant()) + "%";
+            where.Add("(" + string.Join(" OR ", columns.Select(c => $"lower({c}) LIKE @{name} ESCAPE '\\'")) + ")");
+        }
+        Contains("fromPart", search.From, "from_address");
+        Contains("recipientPart", search.Recipient, "to_json", "cc_json");
+        Contains("subjectPart", search.Subject, "subject");
+        Contains("textPart", search.Text, "subject", "text_body");
+        // Labels are stored as a JSON array of strings: each label is looked for as its JSON string, quotes included.
+        var labels = search.Labels ?? [];
+        for (var i = 0; i < labels.Count; i++)
+        {
+            args["label" + i] = "%" + EscapeLike(StoredJson.Write(labels[i])) + "%";
+            where.Add($"labels_json LIKE @label{i} ESCAPE '\\'");
+        }
+        if (search.After is { } after)
+        {
+            where.Add("timestamp >= @after");
+            args["after"] = Time.Ms(after);
+        }
+        if (search.Before is { } before)
+        {
+            where.Add("timestamp < @before");
+            args["before"] = Time.Ms(before);
+        }
+        var filter = string.Join(" AND ", where);
+        return db.PageAsync<Row, Message>($"SELECT {Columns} FROM messages WHERE {filter} ORDER BY timestamp DESC, id DESC",
+            $"SELECT COUNT(*) FROM messages WHERE {filter}", args, page, Map, ct);
+    }
+
+    private static string EscapeLike(string value) => value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
     public async Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM messages WHERE inbox_id = @inboxId AND rfc_message_id = @rfcMessageId ORDER BY timestamp DESC LIMIT 1",
+            $"SELECT {ReadColumns} FROM messages WHERE inbox_id = @inboxId AND rfc_message_id = @rfcMessageId ORDER BY timestamp DESC LIMIT 1",
             new { inboxId, rfcMessageId }, ct);
         return row is null ? null : Map(row);
     }
@@ -185,5 +246,15 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository
             foreach (var row in await db.QueryAsync<(string, string)>($"SELECT inbox_id, spool_id FROM messages WHERE spool_id IN ({list})", args, ct))
                 delivered.Add(row);
         return delivered;
+    }
+
+    public Task MarkSentAsAsync(string messageId, string sentAs, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE messages SET sent_as = @sentAs WHERE id = @messageId", new { messageId, sentAs }, ct);
+
+    public async Task<Message?> GetSentWithoutInboxAsync(string orgId, string messageId, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM messages WHERE org_id = @orgId AND id = @messageId AND sent_as IS NOT NULL", new { orgId, messageId }, ct);
+        return row is null ? null : Map(row);
     }
 }

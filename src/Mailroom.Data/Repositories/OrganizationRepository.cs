@@ -10,6 +10,7 @@ public sealed class OrganizationRepository(MailroomDatabase db) : IOrganizationR
         public string Name { get; set; } = "";
         public long InboxLimit { get; set; }
         public long DomainLimit { get; set; }
+        public long? IdentityLimit { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
     }
@@ -21,10 +22,10 @@ public sealed class OrganizationRepository(MailroomDatabase db) : IOrganizationR
     public async Task<Organization?> GetAsync(string id, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            "SELECT id, name, inbox_limit, domain_limit, created_at, updated_at FROM organizations WHERE id = @id", new { id }, ct);
+            "SELECT id, name, inbox_limit, domain_limit, identity_limit, created_at, updated_at FROM organizations WHERE id = @id", new { id }, ct);
         return row is null ? null : new Organization
         {
-            Id = row.Id, Name = row.Name, InboxLimit = (int)row.InboxLimit, DomainLimit = (int)row.DomainLimit,
+            Id = row.Id, Name = row.Name, InboxLimit = (int)row.InboxLimit, DomainLimit = (int)row.DomainLimit, IdentityLimit = (int?)row.IdentityLimit,
             CreatedAt = Time.At(row.CreatedAt), UpdatedAt = Time.At(row.UpdatedAt),
         };
     }

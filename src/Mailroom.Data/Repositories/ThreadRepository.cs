@@ -3,7 +3,7 @@ using Mailroom.Core.Threads;
 
 namespace Mailroom.Data.Repositories;
 
-public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
+public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, Core.Identities.IThreadOverviewRepository
 {
     private const string Columns = "id, org_id, inbox_id, subject, normalized_subject, preview, labels_json, senders_json, recipients_json, " +
                                    "message_count, size, last_message_id, received_at, sent_at, last_activity_at, created_at, updated_at, inbox_address";
@@ -28,7 +28,48 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
         public string InboxAddress { get; set; } = "";
+        /// <summary>Only in the identities API's queries (see <see cref="StatusExpression"/>).</summary>
+        public string? ThreadStatus { get; set; }
     }
+
+    /// <summary>A thread's status for the identities API, computed where it is filtered (see <c>ThreadStatus</c>).</summary>
+    private const string StatusExpression =
+        "CASE WHEN t.inbox_id IS NULL THEN 'closed' " +
+        "WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.thread_id = t.id AND d.state IN ('pending', 'stale')) THEN 'draft_pending' " +
+        "WHEN t.sent_at IS NOT NULL AND (t.received_at IS NULL OR t.sent_at >= t.received_at) THEN 'waiting' ELSE 'open' END";
+
+    /// <summary>
+    /// Threads of identities only: not Mailroom's approval notices (their address) nor mail an organization sent without
+    /// an inbox (MailerSend-style sends, whose messages say what they went out as).
+    /// </summary>
+    private const string IdentityThreadCondition =
+        "t.inbox_address <> @excludedAddress AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.sent_as IS NOT NULL)";
+
+    private static Core.Identities.ThreadOverview Overview(Row r) => new(Map(r), r.ThreadStatus ?? "open");
+
+    public Task<Page<Core.Identities.ThreadOverview>> ListOverviewsAsync(string orgId, Core.Identities.ThreadFilter filter, string excludedAddress, PageRequest page,
+        CancellationToken ct = default)
+    {
+        var inner = $"SELECT {Prefixed}, {StatusExpression} AS thread_status FROM threads t WHERE t.org_id = @orgId AND t.message_count > 0 " +
+                    $"AND {IdentityThreadCondition}" + (filter.InboxId is null ? "" : " AND t.inbox_id = @inboxId");
+        var conditions = new List<string>();
+        if (filter.Status is not null) conditions.Add("x.thread_status = @status");
+        if (filter.NeedsReview is { } needsReview) conditions.Add(needsReview ? "x.thread_status = 'draft_pending'" : "x.thread_status <> 'draft_pending'");
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        return db.PageAsync<Row, Core.Identities.ThreadOverview>(
+            $"SELECT * FROM ({inner}) x{where} ORDER BY x.last_activity_at DESC, x.id DESC", $"SELECT COUNT(*) FROM ({inner}) x{where}",
+            new() { ["orgId"] = orgId, ["inboxId"] = filter.InboxId, ["status"] = filter.Status, ["excludedAddress"] = excludedAddress }, page, Overview, ct);
+    }
+
+    public async Task<Core.Identities.ThreadOverview?> GetOverviewAsync(string orgId, string id, string excludedAddress, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Prefixed}, {StatusExpression} AS thread_status FROM threads t WHERE t.org_id = @orgId AND t.id = @id AND {IdentityThreadCondition}",
+            new { orgId, id, excludedAddress }, ct);
+        return row is null ? null : Overview(row);
+    }
+
+    private static readonly string Prefixed = string.Join(", ", Columns.Split(", ").Select(c => "t." + c));
 
     private static MailThread Map(Row r) => new()
     {

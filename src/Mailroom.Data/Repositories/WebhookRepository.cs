@@ -48,6 +48,13 @@ public sealed class WebhookRepository(MailroomDatabase db) : IWebhookRepository
         return row is null ? null : Map(row);
     }
 
+    public async Task<Webhook?> FindByClientIdAsync(string orgId, string clientId, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM webhooks WHERE org_id = @orgId AND client_id = @clientId " +
+                                                          "ORDER BY id LIMIT 1", new { orgId, clientId }, ct);
+        return row is null ? null : Map(row);
+    }
+
     public Task<Page<Webhook>> ListAsync(string orgId, PageRequest page, CancellationToken ct = default) =>
         db.PageAsync<Row, Webhook>($"SELECT {Columns} FROM webhooks WHERE org_id = @orgId ORDER BY id DESC",
             "SELECT COUNT(*) FROM webhooks WHERE org_id = @orgId", new() { ["orgId"] = orgId }, page, Map, ct);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Mailroom.Core.Organizations;
 using Mailroom.Server.Hosting;
+using Mailroom.Server.Mcp;
 
 namespace Mailroom.Server.Cli;
 
@@ -40,6 +41,19 @@ public static class MailroomCommandLine
         });
         admin.Subcommands.Add(createOrg);
         root.Subcommands.Add(admin);
+
+        var mcp = new Command("mcp", $"serve the MCP tools over standard input and output as the key in {McpStdio.ApiKeyVariable}; opens no listeners")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        mcp.SetAction(async (result, ct) =>
+        {
+            // Standard output carries the protocol: every log line goes to standard error.
+            await using var app = MailroomApp.Build([.. result.UnmatchedTokens, "--Logging:Console:LogToStandardErrorThreshold=Trace"]);
+            await app.MigrateAsync(ct);
+            return await McpStdio.RunAsync(app.Services, app.Configuration, Environment.GetEnvironmentVariable(McpStdio.ApiKeyVariable), Console.Error, ct);
+        });
+        root.Subcommands.Add(mcp);
 
         var files = new Argument<string[]>("FILE") { Description = "message files to parse", Arity = ArgumentArity.OneOrMore };
         var summarize = new Command("summarize", "print the parser's view of each message as one JSON line") { files };

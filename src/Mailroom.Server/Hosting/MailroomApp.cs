@@ -1,9 +1,16 @@
 using Mailroom.Core.Events;
 using Mailroom.Data;
 using Mailroom.Server.Dialects.AgentMailV0;
+using Mailroom.Server.Dialects.Automation;
+using Mailroom.Server.Dialects.MailerSendV1;
+using Mailroom.Server.Dialects.InkboxV1;
+using Mailroom.Server.Dialects.IdentitiesV1;
+using Mailroom.Server.Approvals;
 using Mailroom.Server.Dialects.Shared;
 using Mailroom.Server.Mail;
+using Mailroom.Server.Mcp;
 using Mailroom.Server.Net;
+using Mailroom.Server.Sms;
 using Mailroom.Server.Webhooks;
 using Mailroom.Server.Workers;
 
@@ -15,7 +22,7 @@ public static class MailroomApp
     public const string OpenApiPath = "/openapi/v0.json";
 
     /// <summary>The API dialects this server speaks; a path outside all of them answers errors in the first one's shape.</summary>
-    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect()];
+    private static IApiDialect[] Dialects() => [new AgentMailV0Dialect(), new MailerSendV1Dialect(), new InkboxV1Dialect(), new AutomationDialect(), new IdentitiesV1Dialect()];
 
     /// <param name="replaceServices">Runs after every registration: tests put fault-injecting decorators in here.</param>
     /// <param name="moreDialects">Served after the product's own (tests mount a dialect of their own to check routing).</param>
@@ -28,9 +35,11 @@ public static class MailroomApp
         var options = builder.Configuration.GetSection(MailroomOptions.Section).Get<MailroomOptions>() ?? new MailroomOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddMailroomCore(options);
+        builder.Services.AddSenderIdentities(options);
         builder.Services.AddSingleton<IDomainEventSubscriber, MailActivityLog>();
         var dialects = new ApiDialects([.. Dialects(), .. moreDialects ?? []]);
         builder.Services.AddSingleton(dialects);
+        builder.Services.AddSingleton<Pages.PublicLinks>();
         foreach (var dialect in dialects.All) dialect.AddServices(builder.Services, builder.Configuration);
         builder.Services.AddExceptionHandler<DialectExceptionHandler>();
         builder.Services.AddProblemDetails();
@@ -46,7 +55,13 @@ public static class MailroomApp
         builder.Services.AddHostedService<WebhookWorker>();
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
+        builder.Services.AddHostedService<LeaseHeartbeatWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
+        builder.Services.AddSms(builder.Configuration, options);
+        builder.Services.AddAutomations(builder.Configuration);
+        builder.Services.AddApprovals(builder.Configuration);
+        builder.Services.AddChatApprovals(builder.Configuration);
+        builder.Services.AddMailroomMcp();
         replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -62,6 +77,11 @@ public static class MailroomApp
         app.MapOpenApi("/openapi/{documentName}.json");
         foreach (var dialect in dialects.All) dialect.MapEndpoints(app);
         AttachmentLinks.MapDownloads(app);
+        Pages.SenderIdentityConfirmationPage.Map(app);
+        app.MapSmsHooks();
+        ApprovalPages.Map(app);
+        app.MapChatApprovalHooks();
+        app.MapMailroomMcp();
         return app;
     }
 

@@ -16,7 +16,7 @@ public sealed class MailroomOptions
     /// <see cref="NodeId"/>, else an id made once for this data folder (<c>{DataDir}/node-id</c>): stable across the
     /// restarts of a node, so a restarted node takes back its leases at once, and different for nodes with their own folders.
     /// </summary>
-    public string EffectiveNodeId => string.IsNullOrWhiteSpace(NodeId)
+    public string ResolveNodeId() => string.IsNullOrWhiteSpace(NodeId)
         ? Core.Security.OwnerOnlyFile.ReadOrCreate(Path.Combine(DataDir, "node-id"),
             () => $"{Environment.MachineName}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}").Text
         : NodeId;
@@ -34,6 +34,7 @@ public sealed class MailroomOptions
     public LimitOptions Limits { get; set; } = new();
     public RateLimitOptions RateLimit { get; set; } = new();
     public ApiOptions Api { get; set; } = new();
+    public SenderIdentityOptions SenderIdentities { get; set; } = new();
 
     /// <summary>How often each domain's DNS records are checked again in the background; zero turns it off.</summary>
     public TimeSpan DomainRecheckInterval { get; set; } = TimeSpan.FromHours(1);
@@ -41,7 +42,20 @@ public sealed class MailroomOptions
     /// <summary>How long a pre-signed attachment download URL works.</summary>
     public TimeSpan AttachmentLinkLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How work-queue rows are leased to the process working on them.</summary>
+    public LeaseOptions Leases { get; set; } = new();
+
     public string MasterKeyPath => MasterKeyFile ?? Path.Combine(DataDir, "master.key");
+}
+
+/// <summary>
+/// A lease lasts <see cref="Duration"/> and is renewed every third of it while its work runs, so the rows a dead node
+/// held are taken over by another within <see cref="Duration"/> (plus a poll) after its last renewal.
+/// </summary>
+public sealed class LeaseOptions
+{
+    public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RenewEvery => Duration / 3;
 }
 
 public sealed class DatabaseOptions
@@ -56,6 +70,9 @@ public sealed class LimitOptions
 {
     public int InboxesPerOrganization { get; set; } = 50;
     public int DomainsPerOrganization { get; set; } = 10;
+    public int PhoneNumbersPerOrganization { get; set; } = 5;
+    /// <summary>Identities an organization may create through the identities API (its 402 <c>plan_limit_reached</c>).</summary>
+    public int IdentitiesPerOrganization { get; set; } = 10;
 }
 
 /// <summary>The largest request bodies the server reads; a body over its route's cap is answered 413.</summary>

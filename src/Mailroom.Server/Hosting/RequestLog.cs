@@ -49,13 +49,17 @@ public static class RequestLog
             }
             finally
             {
-                logger.LogInformation("{Method} {Path}{Query} answered {Status} in {Milliseconds:0} ms", http.Request.Method, http.Request.Path,
+                logger.LogInformation("{Method} {Path}{Query} answered {Status} in {Milliseconds:0} ms", http.Request.Method, RedactedPath(http.Request.Path),
                     Redacted(http.Request.QueryString), http.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
             }
         });
     }
 
     /// <summary>The query string with the value of every credential-like parameter replaced by <c>***</c>.</summary>
+    /// <summary>Approval pages carry their one-time token in the path: it is shown as <c>***</c>.</summary>
+    public static string RedactedPath(PathString path) =>
+        path.StartsWithSegments("/approvals", out var rest) && rest.HasValue ? "/approvals/***" : path.ToString();
+
     public static string Redacted(QueryString query)
     {
         if (!query.HasValue) return "";

@@ -1,3 +1,7 @@
+using Mailroom.Core.Links;
+using Mailroom.Core.Approvals;
+using Mailroom.Core.Drafts;
+using Mailroom.Core.Identities;
 using Mailroom.Core.ApiKeys;
 using Mailroom.Core.Common;
 using Mailroom.Core.Delivery;
@@ -34,12 +38,16 @@ public static class StorageServices
         services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<MailroomDatabase>());
         services.AddSingleton<Migrator>();
         services.AddSingleton<LeaseRecovery>();
-        services.AddSingleton(LeaseOwner.ForProcess(options.EffectiveNodeId));
+        services.AddSingleton<LeaseRenewal>();
+        services.AddSingleton<WorkInHand>();
+        services.AddSingleton(options.Leases);
+        services.AddSingleton(LeaseOwner.ForProcess(options.ResolveNodeId()));
         services.AddSingleton(new SecretBox(MasterKeyFile.LoadOrCreate(options.MasterKeyPath)));
         services.AddSingleton(new PlatformSettings
         {
             DefaultDomain = options.DefaultDomain.ToLowerInvariant(), MailHost = options.MailHost,
             DefaultInboxLimit = options.Limits.InboxesPerOrganization, DefaultDomainLimit = options.Limits.DomainsPerOrganization,
+            DefaultIdentityLimit = options.Limits.IdentitiesPerOrganization,
         });
 
         services.AddSingleton<IOrganizationRepository, OrganizationRepository>();
@@ -51,16 +59,26 @@ public static class StorageServices
         services.AddSingleton<IWebhookDeliveryRepository, WebhookDeliveryRepository>();
         services.AddSingleton<IEventRepository, EventRepository>();
         services.AddSingleton<IMessageRepository, MessageRepository>();
+        services.AddSingleton<IOrganizationMailRepository>(sp => (MessageRepository)sp.GetRequiredService<IMessageRepository>());
         services.AddSingleton<IThreadRepository, ThreadRepository>();
         services.AddSingleton<IMailDeletionRepository, MailDeletionRepository>();
         services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
         services.AddSingleton<IOutboundDeliveryRepository, OutboundDeliveryRepository>();
         services.AddSingleton<IIdempotencyRepository, IdempotencyRepository>();
+        services.AddSingleton<Core.Agents.IAgentRepository, AgentRepository>();
+        services.AddSingleton<Core.Sms.IPhoneNumberRepository, PhoneNumberRepository>();
+        services.AddSingleton<Core.Sms.ISmsMessageRepository, SmsMessageRepository>();
+        services.AddSingleton<IOneTimeLinkRepository, OneTimeLinkRepository>();
+        services.AddSingleton<IDraftRepository, DraftRepository>();
+        services.AddSingleton<IChannelRepository, ChannelRepository>();
+        services.AddSingleton<IIdentityTaskRepository, IdentityTaskRepository>();
+        services.AddSingleton<IThreadOverviewRepository>(sp => (ThreadRepository)sp.GetRequiredService<IThreadRepository>());
 
         services.AddSingleton<OrganizationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<MailDeletion>();
+        services.AddSingleton<OneTimeLinks>();
         services.AddSingleton<DomainService>();
         services.AddSingleton(sp => sp.GetRequiredService<PlatformSettings>().Dns);
         services.AddSingleton<DomainVerifier>();
@@ -74,6 +92,20 @@ public static class StorageServices
         services.AddSingleton<Correspondence>();
         services.AddSingleton<BounceHandling>();
         services.AddSingleton<MailReception>();
+        services.AddSingleton<Core.Agents.AgentService>();
+        services.AddSingleton<Core.Agents.MailboxService>();
+        services.AddSingleton<Core.Sms.PhoneNumberService>();
+        services.AddSingleton<Core.Sms.SmsService>();
+        services.AddSingleton<NoticeMail>();
+        services.AddSingleton<ApprovalChannelStore>();
+        services.AddSingleton<IdentityService>();
+        services.AddSingleton<IdentityThreads>();
+        services.AddSingleton<TestEmails>();
+        services.AddSingleton<DraftService>();
+        services.AddSingleton<IDraftReviews>(sp => sp.GetRequiredService<DraftService>());
+        // After the outbox: inbound mail makes the drafts of its thread stale in the transaction that files it.
+        services.AddSingleton<IDomainEventSubscriber>(sp => new DraftStaleness(sp.GetRequiredService<IDraftRepository>(),
+            sp.GetRequiredService<EventPublisher>, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

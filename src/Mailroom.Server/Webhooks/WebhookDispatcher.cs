@@ -15,16 +15,17 @@ namespace Mailroom.Server.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     IWebhookDeliveryRepository deliveries, IWebhookRepository webhooks, SecretBox secrets, IHttpClientFactory http,
-    WebhookOptions options, Data.Repositories.LeaseOwner owner, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    WebhookOptions options, Data.Repositories.LeaseOwner owner, Data.Repositories.WorkInHand inHand, Hosting.LeaseOptions leases, TimeProvider time,
+    ILogger<WebhookDispatcher> logger)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     /// <summary>Sends one batch of due deliveries; returns how many were attempted.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var due = await deliveries.ClaimDueAsync(owner.Name, now, now + Lease, options.Concurrency, ct);
-        await Task.WhenAll(due.Select(d => AttemptAsync(d, ct)));
+        var due = await deliveries.ClaimDueAsync(owner.Name, now, now + leases.Duration, options.Concurrency, ct);
+        using (inHand.Hold(Data.Repositories.WorkQueues.WebhookDeliveries, due.Select(d => d.Delivery.Id)))
+            await Task.WhenAll(due.Select(d => AttemptAsync(d, ct)));
         return due.Count;
     }
 

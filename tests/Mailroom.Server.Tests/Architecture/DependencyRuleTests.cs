@@ -55,6 +55,15 @@ public sealed class DependencyRuleTests
         Assert.Empty(violations);
     }
 
+    /// <summary>The MCP tools call Core like a dialect does: no dialect's endpoints, no mail transport, no storage.</summary>
+    [Fact]
+    public void The_mcp_server_uses_no_dialect_nor_the_mail_transport_nor_storage()
+    {
+        var violations = Violations(t => t.Assembly == Server && t.Namespace == "Mailroom.Server.Mcp",
+            (_, used) => IsMailTransport(used) || IsBelowCore(used) || DialectOf(used) is { } d && d != "Shared");
+        Assert.Empty(violations);
+    }
+
     [Fact]
     public void The_mail_transport_uses_no_dialect()
     {

@@ -16,12 +16,14 @@ public sealed class MailroomTestServer : IAsyncDisposable
 {
     private readonly TestDatabase _database;
     private readonly WebApplication _app;
+    private readonly bool _ownsDatabase;
 
-    private MailroomTestServer(TestDatabase database, WebApplication app, Uri address)
+    private MailroomTestServer(TestDatabase database, WebApplication app, Uri address, bool ownsDatabase = true)
     {
         _database = database;
         _app = app;
         Address = address;
+        _ownsDatabase = ownsDatabase;
     }
 
     public Uri Address { get; }
@@ -40,10 +42,17 @@ public sealed class MailroomTestServer : IAsyncDisposable
     public static Task<MailroomTestServer> StartWithDialectsAsync(string provider, IReadOnlyList<IApiDialect> moreDialects,
         params string[] configuration) => StartAsync(provider, null, moreDialects, configuration);
 
+    /// <summary>A server on a database the caller owns (and disposes): a second server on it is a restart of the first.</summary>
+    public static Task<MailroomTestServer> StartOnAsync(TestDatabase database, Action<IServiceCollection>? replaceServices, params string[] configuration) =>
+        StartAsync(database, ownsDatabase: false, replaceServices, null, configuration);
+
     private static async Task<MailroomTestServer> StartAsync(string provider, Action<IServiceCollection>? replaceServices,
+        IReadOnlyList<IApiDialect>? moreDialects, string[] configuration) =>
+        await StartAsync(await TestDatabase.CreateAsync(provider), ownsDatabase: true, replaceServices, moreDialects, configuration);
+
+    private static async Task<MailroomTestServer> StartAsync(TestDatabase database, bool ownsDatabase, Action<IServiceCollection>? replaceServices,
         IReadOnlyList<IApiDialect>? moreDialects, string[] configuration)
     {
-        var database = await TestDatabase.CreateAsync(provider);
         // Tests never ask the machine's resolvers: DNS goes to a dead loopback port unless a test names a server,
         // and the background domain re-check is off unless a test turns it on.
         string[] args =
@@ -55,7 +64,7 @@ public sealed class MailroomTestServer : IAsyncDisposable
         await app.PrepareToServeAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new MailroomTestServer(database, app, new Uri(address));
+        return new MailroomTestServer(database, app, new Uri(address), ownsDatabase);
     }
 
     /// <summary>A new organization and a client that presents its first key.</summary>
@@ -76,7 +85,7 @@ public sealed class MailroomTestServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase) await _database.DisposeAsync();
     }
 }
 

@@ -5,7 +5,8 @@ namespace Mailroom.Server.Tests.Infrastructure;
 
 /// <summary>
 /// An independent SMTP receiver: Python's aiosmtpd (Debian's python3-aiosmtpd) on 127.0.0.1 and a free port, saving
-/// every accepted message to a folder. It can answer the first N messages with 451 or every RCPT with 550.
+/// every accepted message to a folder. It can answer the first N messages with 451 or every RCPT with 550, and take its
+/// time before answering DATA (a slow peer).
 /// Stopped by process id on dispose.
 /// </summary>
 public sealed class SmtpSink : IDisposable
@@ -13,7 +14,7 @@ public sealed class SmtpSink : IDisposable
     private const string Script = """
         import asyncio, os, sys, itertools
         from aiosmtpd.controller import Controller
-        port, folder, tempfail, reject = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+        port, folder, tempfail, reject, delay = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", float(sys.argv[5])
         counter = itertools.count()
         class Handler:
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -23,6 +24,7 @@ public sealed class SmtpSink : IDisposable
                 return "250 OK"
             async def handle_DATA(self, server, session, envelope):
                 n = next(counter)
+                await asyncio.sleep(delay)
                 if n < tempfail:
                     return "451 4.3.0 try again later"
                 path = os.path.join(folder, "%04d.eml" % n)
@@ -52,7 +54,7 @@ public sealed class SmtpSink : IDisposable
     public int Port { get; }
     public string Folder { get; }
 
-    public static async Task<SmtpSink> StartAsync(int tempFailFirst = 0, bool rejectRecipients = false)
+    public static async Task<SmtpSink> StartAsync(int tempFailFirst = 0, bool rejectRecipients = false, double dataDelaySeconds = 0)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mailroom-sink-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
@@ -61,7 +63,8 @@ public sealed class SmtpSink : IDisposable
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-c", Script, port.ToString(), folder, tempFailFirst.ToString(), rejectRecipients ? "1" : "0" })
+        foreach (var argument in new[] { "-c", Script, port.ToString(), folder, tempFailFirst.ToString(), rejectRecipients ? "1" : "0",
+                     dataDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
         var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));

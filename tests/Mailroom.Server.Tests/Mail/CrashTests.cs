@@ -11,9 +11,11 @@ public sealed class CrashTests
 {
     public static TheoryData<string> Providers() => TestDatabase.Providers();
 
-    private const string Blaster = """
+    /// <summary>SMTP clients sending without pause, printing each number that got 250; the subject is <c>crash {tag}{n}</c>.</summary>
+    internal const string Blaster = """
         import smtplib, sys, threading, time
         port, rcpt, workers = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+        tag = sys.argv[4] if len(sys.argv) > 4 else ""
         lock = threading.Lock()
         counter = [0]
         def work(w):
@@ -26,7 +28,7 @@ public sealed class CrashTests
                         with lock:
                             counter[0] += 1
                             n = counter[0]
-                        msg = "From: blaster@blaster.example\r\nTo: %s\r\nSubject: crash %d\r\nMessage-ID: <crash-%d@blaster.example>\r\n\r\nnumber %d\r\n" % (rcpt, n, n, n)
+                        msg = "From: blaster@blaster.example\r\nTo: %s\r\nSubject: crash %s%d\r\nMessage-ID: <crash-%s%d@blaster.example>\r\n\r\nnumber %d\r\n" % (rcpt, tag, n, tag, n, n)
                         s.sendmail("blaster@blaster.example", [rcpt], msg)
                         with lock:
                             sys.stdout.write("accepted %d\n" % n)

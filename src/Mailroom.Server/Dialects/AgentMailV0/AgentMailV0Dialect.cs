@@ -24,6 +24,7 @@ public sealed class AgentMailV0Dialect : IApiDialect
     {
         var v0 = app.MapGroup(Prefix)
             .AddEndpointFilter<ApiKeyAuthentication>()
+            .AddEndpointFilter<V0ScopeFilter>()
             .RequireRateLimiting(ApiRateLimiting.PerKeyPolicy)
             .WithGroupName("v0");
         v0.MapOrganizations();

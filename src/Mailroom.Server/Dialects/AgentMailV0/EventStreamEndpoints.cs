@@ -27,14 +27,10 @@ public static class EventStreamEndpoints
                     throw new Core.Common.ValidationException("event_types", $"'{type}' is not an event type");
 
             var resumeFrom = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? last_event_id;
-            long cursor;
-            if (resumeFrom is not null)
-                cursor = await events.SequenceOfAsync(orgId, resumeFrom, http.RequestAborted)
-                         ?? throw new Core.Common.ValidationException("Last-Event-ID", $"event {resumeFrom} is not known");
-            else
-                cursor = await events.LatestSequenceAsync(http.RequestAborted);
-
-            var commitLag = events.CommitLag;
+            var cursor = resumeFrom is null
+                ? await events.CurrentPositionAsync(http.RequestAborted)
+                : await events.PositionOfAsync(orgId, resumeFrom, http.RequestAborted)
+                  ?? throw new Core.Common.ValidationException("Last-Event-ID", $"event {resumeFrom} is not known");
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             await http.Response.WriteAsync(": connected\n\n", http.RequestAborted);
@@ -44,10 +40,10 @@ public static class EventStreamEndpoints
             {
                 while (!http.RequestAborted.IsCancellationRequested)
                 {
-                    var batch = await events.ListAfterAsync(orgId, cursor, time.GetUtcNow() - commitLag, 100, http.RequestAborted);
+                    var batch = await events.ListAfterAsync(orgId, cursor, 100, http.RequestAborted);
                     foreach (var e in batch)
                     {
-                        cursor = e.Sequence;
+                        cursor = e.Position;
                         if (types.Count > 0 && !types.Contains(e.Type)) continue;
                         if (inboxes.Count > 0 && (e.InboxId is null || !inboxes.Contains(e.InboxId))) continue;
                         await http.Response.WriteAsync(Frame(e), http.RequestAborted);

@@ -17,10 +17,13 @@ public static class MessageViews
 
     public sealed record AuthenticationView(string Spf, string Dkim, string Dmarc, string? Results);
 
+    /// <summary>The spam check of a received message: spam, ham, skipped (no spamd configured) or failed, with spamd's score and threshold.</summary>
+    public sealed record SpamView(string Verdict, double? Score, double? Threshold);
+
     public sealed record MessageDetail(string InboxId, string ThreadId, string MessageId, string Direction, string Status, IReadOnlyList<string> Labels,
         DateTimeOffset Timestamp, string? From, IReadOnlyList<string>? ReplyTo, IReadOnlyList<string> To, IReadOnlyList<string>? Cc,
         IReadOnlyList<string>? Bcc, string? Subject, string? Preview, string? Text, string? Html, string? InReplyTo, IReadOnlyList<string>? References,
-        Dictionary<string, string> Headers, long Size, IReadOnlyList<AttachmentItem> Attachments, AuthenticationView? Authentication,
+        Dictionary<string, string> Headers, long Size, IReadOnlyList<AttachmentItem> Attachments, AuthenticationView? Authentication, SpamView? Spam,
         DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
     public sealed record ThreadItem(string InboxId, string ThreadId, IReadOnlyList<string> Labels, DateTimeOffset Timestamp,
@@ -47,6 +50,7 @@ public static class MessageViews
             NullIfEmpty(m.Cc), NullIfEmpty(m.Bcc), m.Subject, m.Preview, m.Text, m.Html, m.InReplyTo, NullIfEmpty(m.References), headers, m.Size,
             attachments.Select(Item).ToList(),
             m.Authentication is { } auth ? new AuthenticationView(auth.Spf, auth.Dkim, auth.Dmarc, auth.Results) : null,
+            m.Spam is { } spam ? new SpamView(spam.Verdict, spam.Score, spam.Threshold) : null,
             m.CreatedAt, m.UpdatedAt);
     }
 

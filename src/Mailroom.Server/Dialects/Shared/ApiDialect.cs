@@ -45,7 +45,14 @@ public sealed class ApiDialects(IReadOnlyList<IApiDialect> dialects)
 {
     public IReadOnlyList<IApiDialect> All => dialects;
 
-    /// <summary>The dialect whose prefix holds the path; paths outside every dialect answer in the first one's shape.</summary>
+    /// <summary>
+    /// The dialect with the longest prefix that holds the path (<c>/api/v0/x</c> is v0's even though <c>/api</c> holds it
+    /// too); paths outside every dialect answer in the first one's shape.
+    /// </summary>
     public IDialectErrors ErrorsFor(PathString path) =>
-        (dialects.FirstOrDefault(d => path.StartsWithSegments(d.PathPrefix)) ?? dialects[0]).Errors;
+        (dialects.Where(d => path.StartsWithSegments(d.PathPrefix)).MaxBy(d => d.PathPrefix.Length) ?? dialects[0]).Errors;
+
+    /// <summary>The error renderer for a request, for code that runs outside dependency injection (middleware callbacks, endpoint lambdas).</summary>
+    public static IDialectErrors ErrorsOf(HttpContext http) =>
+        http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path);
 }

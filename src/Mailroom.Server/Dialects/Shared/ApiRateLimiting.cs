@@ -21,7 +21,8 @@ public static class ApiRateLimiting
         {
             options.AddPolicy(PerKeyPolicy, context =>
             {
-                var token = ApiKeyAuthentication.BearerToken(context.Request) ?? "anonymous:" + context.Connection.RemoteIpAddress;
+                var token = ApiKeyAuthentication.BearerToken(context.Request) ?? ApiKeyOrServiceTokenAuthentication.HeaderToken(context.Request)
+                    ?? "anonymous:" + context.Connection.RemoteIpAddress;
                 var partition = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
@@ -38,7 +39,7 @@ public static class ApiRateLimiting
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 var http = context.HttpContext;
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path)
+                await ApiDialects.ErrorsOf(http)
                     .Refusal(http, RequestRefusal.RateLimited, StatusCodes.Status429TooManyRequests, seconds.ToString(CultureInfo.InvariantCulture))
                     .ExecuteAsync(http);
             };

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -34,15 +35,22 @@ public sealed class AttachmentLinks
         }
     }
 
-    public (string Url, DateTimeOffset ExpiresAt) Create(HttpRequest request, string attachmentId)
+    public (string Url, DateTimeOffset ExpiresAt) Create(HttpRequest request, string attachmentId) =>
+        Create($"{request.Scheme}://{request.Host}", attachmentId);
+
+    /// <param name="requestOrigin">Where the caller reached this server; used only when <c>Mailroom:PublicUrl</c> is not set.</param>
+    public (string Url, DateTimeOffset ExpiresAt) Create(string requestOrigin, string attachmentId)
     {
         var expires = _time.GetUtcNow() + _lifetime;
         var unix = expires.ToUnixTimeSeconds();
-        var origin = _publicUrl ?? $"{request.Scheme}://{request.Host}";
+        var origin = _publicUrl ?? requestOrigin.TrimEnd('/');
         var url = $"{origin}/files/attachments/{Uri.EscapeDataString(attachmentId)}" +
                   $"?expires={unix}&signature={Sign(attachmentId, unix)}";
         return (url, DateTimeOffset.FromUnixTimeSeconds(unix));
     }
+
+    /// <summary>Whether links are built on <c>Mailroom:PublicUrl</c> (callers without a request of their own need it).</summary>
+    public bool HasPublicUrl => _publicUrl is not null;
 
     public bool IsValid(string attachmentId, string? expires, string? signature)
     {
@@ -52,15 +60,13 @@ public sealed class AttachmentLinks
     }
 
     private string Sign(string attachmentId, long expires) =>
-        Base64UrlEncode(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{attachmentId}\n{expires}")));
-
-    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{attachmentId}\n{expires}")));
 
     public static void MapDownloads(IEndpointRouteBuilder app) =>
         app.MapGet(Route, async (HttpContext http, AttachmentLinks links, IMessageRepository messages, IBlobStore blobs, string attachmentId,
             string? expires, string? signature) =>
         {
-            var errors = http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path);
+            var errors = ApiDialects.ErrorsOf(http);
             if (!links.IsValid(attachmentId, expires, signature))
                 return errors.Error(new LinkRefusedException("signature", "the link is invalid or has expired"));
             // The signature is the proof of access: it was only handed to a caller who could read the message.
@@ -82,6 +88,3 @@ public sealed class AttachmentLinks
         return name.Length == 0 ? attachment.Id : name;
     }
 }
-
-/// <summary>A signed link that is altered or expired: refused, whoever follows it.</summary>
-public sealed class LinkRefusedException(string field, string detail) : MailroomException(ErrorKind.Refused, field, detail);

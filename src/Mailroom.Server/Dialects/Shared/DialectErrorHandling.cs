@@ -42,6 +42,6 @@ public sealed class DialectExceptionHandler(ApiDialects dialects, ILogger<Dialec
             415 => RequestRefusal.UnsupportedMediaType,
             _ => RequestRefusal.Other,
         };
-        return http.RequestServices.GetRequiredService<ApiDialects>().ErrorsFor(http.Request.Path).Refusal(http, refusal, status).ExecuteAsync(http);
+        return ApiDialects.ErrorsOf(http).Refusal(http, refusal, status).ExecuteAsync(http);
     }
 }

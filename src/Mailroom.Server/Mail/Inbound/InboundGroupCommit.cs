@@ -55,10 +55,7 @@ public sealed class InboundGroupCommit(IBlobStore blobs, IInboundSpoolRepository
             Pending pending;
             try
             {
-                var mail = await reception.ReadAsync(new AcceptedMail(id, inbound, raw), new ConcurrentDictionary<string, Core.Inboxes.Inbox?>(), ct);
-                foreach (var recipient in mail.GoneRecipients)
-                    logger.LogWarning("message {Id} for {Recipient}: the inbox no longer exists", id, recipient);
-                pending = new ToFile(mail);
+                pending = new ToFile(await reception.ReadAsync(new AcceptedMail(id, inbound, raw), new ConcurrentDictionary<string, Core.Inboxes.Inbox?>(), ct));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

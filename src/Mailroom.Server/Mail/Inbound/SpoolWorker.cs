@@ -15,12 +15,12 @@ namespace Mailroom.Server.Mail.Inbound;
 /// keeps failing is marked failed and kept (its raw bytes stay).
 /// </summary>
 public sealed class SpoolWorker(IInboundSpoolRepository spool, IBlobStore blobs, IMessageRepository messages, MailReception reception,
-    ITransactionRunner transactions, InboundSignal signal, Data.Repositories.LeaseOwner owner, TimeProvider time, ILogger<SpoolWorker> logger) : BackgroundService
+    ITransactionRunner transactions, InboundSignal signal, Data.Repositories.LeaseOwner owner, Data.Repositories.WorkInHand inHand, Hosting.LeaseOptions leases,
+    TimeProvider time, ILogger<SpoolWorker> logger) : BackgroundService
 {
     public const int MaxAttempts = 10;
     private const int BatchSize = 64;
     private const int Parallelism = 4;
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,9 +29,14 @@ public sealed class SpoolWorker(IInboundSpoolRepository spool, IBlobStore blobs,
             try
             {
                 var now = time.GetUtcNow();
-                var batch = await spool.ClaimAsync(owner.Name, now, now + Lease, BatchSize, stoppingToken);
-                if (batch.Count > 0) await ProcessBatchAsync(batch, stoppingToken);
-                else await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                var batch = await spool.ClaimAsync(owner.Name, now, now + leases.Duration, BatchSize, stoppingToken);
+                if (batch.Count == 0)
+                {
+                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                    continue;
+                }
+                using (inHand.Hold(Data.Repositories.WorkQueues.InboundSpool, batch.Select(s => s.Id)))
+                    await ProcessBatchAsync(batch, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -85,10 +90,7 @@ public sealed class SpoolWorker(IInboundSpoolRepository spool, IBlobStore blobs,
             await stream.CopyToAsync(buffer, ct);
             raw = buffer.ToArray();
         }
-        var mail = await reception.ReadAsync(new AcceptedMail(spooled.Id, spooled.Envelope, raw, spooled.BlobKey), inboxes, ct);
-        foreach (var recipient in mail.GoneRecipients)
-            logger.LogWarning("message {Id} for {Recipient}: the inbox no longer exists", spooled.Id, recipient);
-        return mail;
+        return await reception.ReadAsync(new AcceptedMail(spooled.Id, spooled.Envelope, raw, spooled.BlobKey), inboxes, ct);
     }
 
     /// <summary>Files the batch and closes its spool rows in one transaction; copies an interrupted run already filed are skipped.</summary>

@@ -25,9 +25,9 @@ namespace Mailroom.Server.Mail.Outbound;
 /// receiver's 250 and our commit are two events, and a crash between them is the only way a recipient gets a message twice.
 /// </summary>
 public sealed class DeliveryProcessor(
-    IOutboundDeliveryRepository queue, IMessageRepository messages, IInboxRepository inboxes, IBlobStore blobs, InboundGroupCommit localSpool,
+    IOutboundDeliveryRepository queue, IMessageRepository messages, NoticeMail notices, IInboxRepository inboxes, IBlobStore blobs, InboundGroupCommit localSpool,
     IDnsResolver dns, EventPublisher events, ITransactionRunner transactions, OutboundOptions options, PlatformSettings platform,
-    TimeProvider time, ILogger<DeliveryProcessor> logger)
+    TimeProvider time, ILogger<DeliveryProcessor> logger, IOrganizationMailRepository organizationMail)
 {
     /// <summary>What one route's try did for each of its recipients.</summary>
     private sealed record RecipientOutcome(string Address, SmtpDeliveryStatus Status, string Reply);
@@ -44,7 +44,10 @@ public sealed class DeliveryProcessor(
 
     public async Task ProcessAsync(OutboundDelivery delivery, CancellationToken ct)
     {
-        var message = await messages.GetAsync(delivery.OrgId, await InboxOfAsync(delivery, ct), delivery.MessageId, ct);
+        var message = await messages.GetAsync(delivery.OrgId, await InboxOfAsync(delivery, ct), delivery.MessageId, ct)
+                      // Mailroom's own notices (approval mail) belong to no inbox.
+                      ?? (delivery.MailFrom == notices.SenderAddress ? await messages.FindWithoutInboxAsync(delivery.OrgId, delivery.MessageId, ct) : null)
+                      ?? await organizationMail.GetSentWithoutInboxAsync(delivery.OrgId, delivery.MessageId, ct);
         if (message?.RawBlobKey is null)
         {
             delivery.Status = OutboundStatus.Bounced;
@@ -135,7 +138,9 @@ public sealed class DeliveryProcessor(
             if (status is null) return true;
             await messages.UpdateStatusAsync(message.Id, status, now, ct);
             message.Status = status;
-            await events.PublishAsync(status == MessageStatus.Bounced ? new MessageBounced(message, pass.Attachments) : new MessageDelivered(message, pass.Attachments), ct);
+            // An approval notice carries one-time links: announcing it would hand them to every webhook and stream reader.
+            if (message.InboxId is not null || delivery.MailFrom != notices.SenderAddress)
+                await events.PublishAsync(status == MessageStatus.Bounced ? new MessageBounced(message, pass.Attachments) : new MessageDelivered(message, pass.Attachments), ct);
             return true;
         }, ct);
         pass.Unrecorded.Clear();

@@ -5,9 +5,8 @@ namespace Mailroom.Server.Mail.Outbound;
 
 /// <summary>Claims due deliveries with a lease (any number of nodes can run it) and hands each to the processor.</summary>
 public sealed class DeliveryWorker(IOutboundDeliveryRepository queue, DeliveryProcessor processor, DeliverySignal signal, OutboundOptions options, Data.Repositories.LeaseOwner owner,
-    TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
+    Data.Repositories.WorkInHand inHand, Hosting.LeaseOptions leases, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,8 +15,9 @@ public sealed class DeliveryWorker(IOutboundDeliveryRepository queue, DeliveryPr
             try
             {
                 var now = time.GetUtcNow();
-                var due = await queue.ClaimDueAsync(owner.Name, now, now + Lease, 8, stoppingToken);
-                await Task.WhenAll(due.Select(d => ProcessOneAsync(d, stoppingToken)));
+                var due = await queue.ClaimDueAsync(owner.Name, now, now + leases.Duration, 8, stoppingToken);
+                using (inHand.Hold(Data.Repositories.WorkQueues.OutboundDeliveries, due.Select(d => d.Id)))
+                    await Task.WhenAll(due.Select(d => ProcessOneAsync(d, stoppingToken)));
                 if (due.Count == 0) await signal.WaitAsync(options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -37,7 +37,7 @@ public sealed class DeliveryWorker(IOutboundDeliveryRepository queue, DeliveryPr
         try { await processor.ProcessAsync(delivery, ct); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The lease runs out and another pass tries again; nothing is lost.
+            // No longer renewed, the lease runs out and another pass tries again; nothing is lost.
             logger.LogError(e, "delivery {DeliveryId} failed unexpectedly", delivery.Id);
         }
     }

@@ -75,8 +75,9 @@ public sealed class DkimKeyring(IDomainRepository domains, IDkimKeyRepository ke
         else
         {
             using var generated = DkimKeys.GenerateRsaKey();
-            key.ImportPkcs8PrivateKey(generated.ExportPkcs8PrivateKey(), out _);
-            candidate = secrets.Seal(key.ExportPkcs8PrivateKey(), SecretPurpose.DkimPrivateKey);
+            var pkcs8 = generated.ExportPkcs8PrivateKey();
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+            candidate = secrets.Seal(pkcs8, SecretPurpose.DkimPrivateKey);
         }
         if (await keys.AddIfAbsentAsync(domain, DomainService.DkimSelector, candidate, time.GetUtcNow(), ct))
         {

@@ -1563,7 +1563,7 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                 Pragma: no-cache
 
                 {"name":"ValidationError",
-                  "message":"event_types: 'message.exploded' is not an event type; known types are message.received, message.sent, message.delivered, message.bounced, message.complained, message.rejected, domain.verified"}
+                  "message":"event_types: 'message.exploded' is not an event type; known types are message.received, message.sent, message.delivered, message.bounced, message.complained, message.rejected, domain.verified, sender_identity.verified, sms.received, sms.sent, sms.delivered, sms.failed, draft.created, draft.approved, draft.rejected, draft.sent, draft.stale"}
                 """),
             ("POST /api/v0/webhooks", """{"url":"ftp://hooks.example/x","event_types":["message.sent"]}""", """
                 400
@@ -1961,6 +1961,7 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                   "content_disposition":"attachment",
                   "content_id":null}],
               "authentication":null,
+              "spam":null,
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2043,6 +2044,9 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                 "dkim":"none",
                 "dmarc":"none",
                 "results":"mx.mailroom.local; none (local delivery)"},
+              "spam":{"verdict":"skipped",
+                "score":null,
+                "threshold":null},
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2090,6 +2094,9 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                 "dkim":"none",
                 "dmarc":"none",
                 "results":"mx.mailroom.local; none (local delivery)"},
+              "spam":{"verdict":"skipped",
+                "score":null,
+                "threshold":null},
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2136,6 +2143,9 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                 "dkim":"none",
                 "dmarc":"none",
                 "results":"mx.mailroom.local; none (local delivery)"},
+              "spam":{"verdict":"skipped",
+                "score":null,
+                "threshold":null},
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2648,6 +2658,7 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
               "size":<bytes>,
               "attachments":[],
               "authentication":null,
+              "spam":null,
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2689,6 +2700,7 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
               "size":<bytes>,
               "attachments":[],
               "authentication":null,
+              "spam":null,
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2730,6 +2742,7 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                   "content_disposition":"attachment",
                   "content_id":null}],
               "authentication":null,
+              "spam":null,
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2774,6 +2787,9 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                 "dkim":"none",
                 "dmarc":"none",
                 "results":"mx.mailroom.local; none (local delivery)"},
+              "spam":{"verdict":"skipped",
+                "score":null,
+                "threshold":null},
               "created_at":"<time>",
               "updated_at":"<time>"}
             """);
@@ -2971,6 +2987,9 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                     "dkim":"none",
                     "dmarc":"none",
                     "results":"mx.mailroom.local; none (local delivery)"},
+                  "spam":{"verdict":"skipped",
+                    "score":null,
+                    "threshold":null},
                   "created_at":"<time>",
                   "updated_at":"<time>"},
                 {"inbox_id":"<inb_1>",
@@ -3005,6 +3024,7 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                   "size":<bytes>,
                   "attachments":[],
                   "authentication":null,
+                  "spam":null,
                   "created_at":"<time>",
                   "updated_at":"<time>"}]}
             """);

@@ -1,0 +1,228 @@
+using Mailroom.Core.Automation;
+using Mailroom.Core.Common;
+
+namespace Mailroom.Data.Repositories;
+
+public sealed class AutomationChannelRepository(MailroomDatabase db, TimeProvider time) : IAutomationChannelRepository
+{
+    private sealed class Row
+    {
+        public long Id { get; set; }
+        public string OrgId { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public string TargetId { get; set; } = "";
+        public string? Username { get; set; }
+        public string? Domain { get; set; }
+        public string? DisplayName { get; set; }
+    }
+
+    private const string Select = "SELECT c.id, c.org_id, c.kind, c.target_id, i.username, i.domain, i.display_name FROM automation_channels c " +
+                                  "JOIN inboxes i ON c.kind = 'inbox' AND i.id = c.target_id ";
+
+    private static AutomationChannel Map(Row r) => new(r.Id, r.OrgId, r.Kind, r.TargetId, r.Username is null ? null : $"{r.Username}@{r.Domain}", r.DisplayName);
+
+    public async Task<long> IdOfAsync(string orgId, string kind, string targetId, CancellationToken ct = default)
+    {
+        var existing = await db.QuerySingleOrDefaultAsync<long?>("SELECT id FROM automation_channels WHERE kind = @kind AND target_id = @targetId",
+            new { kind, targetId }, ct);
+        if (existing is { } id) return id;
+        await db.ExecuteAsync("INSERT INTO automation_channels (org_id, kind, target_id, created_at) VALUES (@orgId, @kind, @targetId, @at) ON CONFLICT DO NOTHING",
+            new { orgId, kind, targetId, at = Time.Ms(time.GetUtcNow()) }, ct);
+        return await db.ScalarAsync<long>("SELECT id FROM automation_channels WHERE kind = @kind AND target_id = @targetId", new { kind, targetId }, ct);
+    }
+
+    public async Task<IReadOnlyList<AutomationChannel>> ListAsync(string orgId, CancellationToken ct = default)
+    {
+        await db.ExecuteAsync(
+            "INSERT INTO automation_channels (org_id, kind, target_id, created_at) SELECT i.org_id, 'inbox', i.id, @at FROM inboxes i " +
+            "WHERE i.org_id = @orgId AND NOT EXISTS (SELECT 1 FROM automation_channels c WHERE c.kind = 'inbox' AND c.target_id = i.id) ORDER BY i.id " +
+            "ON CONFLICT DO NOTHING", new { orgId, at = Time.Ms(time.GetUtcNow()) }, ct);
+        return (await db.QueryAsync<Row>(Select + "WHERE c.org_id = @orgId ORDER BY c.id", new { orgId }, ct)).Select(Map).ToList();
+    }
+
+    public async Task<AutomationChannel?> GetAsync(string orgId, long id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(Select + "WHERE c.org_id = @orgId AND c.id = @id", new { orgId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
+    public async Task<long> CustomerNumberAsync(string orgId, CancellationToken ct = default)
+    {
+        if (await db.QuerySingleOrDefaultAsync<long?>("SELECT id FROM automation_customers WHERE org_id = @orgId", new { orgId }, ct) is { } id) return id;
+        await db.ExecuteAsync("INSERT INTO automation_customers (org_id) VALUES (@orgId) ON CONFLICT DO NOTHING", new { orgId }, ct);
+        return await db.ScalarAsync<long>("SELECT id FROM automation_customers WHERE org_id = @orgId", new { orgId }, ct);
+    }
+}
+
+public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunRepository
+{
+    private const string Columns = "id, org_id, action_id, action_type, hook, topic_id, thread_id, message_id, job_id, started_at, finished_at, outcome, error, http_status";
+
+    private sealed class Row
+    {
+        public long Id { get; set; }
+        public string OrgId { get; set; } = "";
+        public long ActionId { get; set; }
+        public string ActionType { get; set; } = "";
+        public string? Hook { get; set; }
+        public long? TopicId { get; set; }
+        public string? ThreadId { get; set; }
+        public string? MessageId { get; set; }
+        public string? JobId { get; set; }
+        public long StartedAt { get; set; }
+        public long? FinishedAt { get; set; }
+        public string Outcome { get; set; } = "";
+        public string? Error { get; set; }
+        public long? HttpStatus { get; set; }
+    }
+
+    private static ActionRun Map(Row r) => new()
+    {
+        Id = r.Id, OrgId = r.OrgId, ActionId = r.ActionId, ActionType = r.ActionType, Hook = r.Hook, TopicId = r.TopicId, ThreadId = r.ThreadId,
+        MessageId = r.MessageId, JobId = r.JobId, StartedAt = Time.At(r.StartedAt), FinishedAt = r.FinishedAt is { } f ? Time.At(f) : null,
+        Outcome = r.Outcome, Error = r.Error, HttpStatus = (int?)r.HttpStatus,
+    };
+
+    public async Task RecordAsync(ActionRun run, bool returnId, CancellationToken ct = default)
+    {
+        const string insert =
+            "INSERT INTO action_runs (org_id, action_id, action_type, hook, topic_id, thread_id, message_id, job_id, started_at, finished_at, outcome, error, http_status) " +
+            "VALUES (@OrgId, @ActionId, @ActionType, @Hook, @TopicId, @ThreadId, @MessageId, @JobId, @StartedAt, @FinishedAt, @Outcome, @Error, @HttpStatus)";
+        var args = new
+        {
+            run.OrgId, run.ActionId, run.ActionType, run.Hook, run.TopicId, run.ThreadId, run.MessageId, run.JobId, StartedAt = Time.Ms(run.StartedAt),
+            FinishedAt = run.FinishedAt is { } f ? Time.Ms(f) : (long?)null, run.Outcome, Error = run.Error is { Length: > 2000 } e ? e[..2000] : run.Error,
+            run.HttpStatus,
+        };
+        if (returnId) run.Id = await db.InTransactionAsync(() => db.ScalarAsync<long>(insert + " RETURNING id", args, ct), ct);
+        else await db.ExecuteAsync(insert, args, ct);
+    }
+
+    public Task<Page<ActionRun>> ListAsync(string orgId, string? threadId, PageRequest page, CancellationToken ct = default)
+    {
+        var where = threadId is null ? "org_id = @orgId" : "org_id = @orgId AND thread_id = @threadId";
+        return db.PageAsync<Row, ActionRun>($"SELECT {Columns} FROM action_runs WHERE {where} ORDER BY id", $"SELECT COUNT(*) FROM action_runs WHERE {where}",
+            new() { ["orgId"] = orgId, ["threadId"] = threadId }, page, Map, ct);
+    }
+}
+
+public sealed class AutomationStateRepository(MailroomDatabase db) : IAutomationStateRepository
+{
+    private sealed class ThreadRow
+    {
+        public string Id { get; set; } = "";
+        public string? InboxId { get; set; }
+        public string? InboxAddress { get; set; }
+        public string? Subject { get; set; }
+        public string Status { get; set; } = "";
+        public bool Spam { get; set; }
+        public string? TopicsJson { get; set; }
+        public string? AutomationValuesJson { get; set; }
+    }
+
+    public async Task<ThreadAutomationState?> GetThreadAsync(string orgId, string threadId, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<ThreadRow>(
+            "SELECT id, inbox_id, inbox_address, subject, status, spam, topics_json, automation_values_json FROM threads WHERE org_id = @orgId AND id = @threadId",
+            new { orgId, threadId }, ct);
+        return row is null ? null : new ThreadAutomationState(row.Id, row.InboxId, row.InboxAddress, row.Subject, row.Status, row.Spam,
+            StoredJson.Read<List<DetectedTopic>>(row.TopicsJson, []), StoredJson.Read<Dictionary<string, string>>(row.AutomationValuesJson, []));
+    }
+
+    public async Task<bool> SetThreadStatusAsync(string orgId, string threadId, string status, DateTimeOffset at, CancellationToken ct = default) =>
+        await db.ExecuteAsync("UPDATE threads SET status = @status, updated_at = @at WHERE org_id = @orgId AND id = @threadId AND status <> @status",
+            new { orgId, threadId, status, at = Time.Ms(at) }, ct) > 0;
+
+    public Task SetThreadSpamAsync(string orgId, string threadId, bool spam, DateTimeOffset at, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE threads SET spam = @spam, updated_at = @at WHERE org_id = @orgId AND id = @threadId", new { orgId, threadId, spam, at = Time.Ms(at) }, ct);
+
+    public Task SetThreadTopicsAsync(string orgId, string threadId, IReadOnlyList<DetectedTopic> topics, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE threads SET topics_json = @json WHERE org_id = @orgId AND id = @threadId", new { orgId, threadId, json = StoredJson.Write(topics) }, ct);
+
+    public Task SetThreadValuesAsync(string orgId, string threadId, IReadOnlyDictionary<string, string> values, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE threads SET automation_values_json = @json WHERE org_id = @orgId AND id = @threadId",
+            new { orgId, threadId, json = StoredJson.Write(values) }, ct);
+
+    public Task SetMessageSpamAsync(string orgId, string messageId, SpamVerdict verdict, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE messages SET spam_verdict = @Verdict, spam_score = @Score, spam_threshold = @Threshold WHERE org_id = @orgId AND id = @messageId",
+            new { orgId, messageId, verdict.Verdict, verdict.Score, verdict.Threshold }, ct);
+
+    public async Task<bool> AddEndUserAsync(string orgId, string address, string? name, DateTimeOffset at, CancellationToken ct = default) =>
+        await db.ExecuteAsync("INSERT INTO end_users (org_id, address, name, first_seen_at) VALUES (@orgId, @address, @name, @at) ON CONFLICT DO NOTHING",
+            new { orgId, address, name, at = Time.Ms(at) }, ct) > 0;
+}
+
+public sealed class AutomationJobRepository(MailroomDatabase db) : IAutomationJobRepository
+{
+    private const string Columns = "id, org_id, kind, thread_id, message_id, inbox_id, stage, remaining_json, context_json, state, due_at, attempts, created_at, updated_at";
+
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string OrgId { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public string? ThreadId { get; set; }
+        public string? MessageId { get; set; }
+        public string? InboxId { get; set; }
+        public long Stage { get; set; }
+        public string? RemainingJson { get; set; }
+        public string? ContextJson { get; set; }
+        public string State { get; set; } = "";
+        public long DueAt { get; set; }
+        public long Attempts { get; set; }
+        public long CreatedAt { get; set; }
+        public long UpdatedAt { get; set; }
+    }
+
+    private static AutomationJob Map(Row r) => new()
+    {
+        Id = r.Id, OrgId = r.OrgId, Kind = r.Kind, ThreadId = r.ThreadId, MessageId = r.MessageId, InboxId = r.InboxId, Stage = (int)r.Stage,
+        Remaining = r.RemainingJson is null ? null : StoredJson.Read<List<PlannedAction>>(r.RemainingJson, []),
+        Context = StoredJson.Read(r.ContextJson, new JobContext()), State = r.State, DueAt = Time.At(r.DueAt), Attempts = (int)r.Attempts,
+        CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
+    };
+
+    private static object Args(AutomationJob j) => new
+    {
+        j.Id, j.OrgId, j.Kind, j.ThreadId, j.MessageId, j.InboxId, j.Stage, RemainingJson = j.Remaining is null ? null : StoredJson.Write(j.Remaining),
+        ContextJson = StoredJson.Write(j.Context), j.State, DueAt = Time.Ms(j.DueAt), j.Attempts, CreatedAt = Time.Ms(j.CreatedAt), UpdatedAt = Time.Ms(j.UpdatedAt),
+    };
+
+    public Task EnqueueAsync(AutomationJob job, CancellationToken ct = default) => db.ExecuteAsync(
+        $"INSERT INTO automation_jobs ({Columns}) VALUES (@Id, @OrgId, @Kind, @ThreadId, @MessageId, @InboxId, @Stage, @RemainingJson, @ContextJson, @State, " +
+        "@DueAt, @Attempts, @CreatedAt, @UpdatedAt)", Args(job), ct);
+
+    public async Task<IReadOnlyList<AutomationJob>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default)
+    {
+        var ids = await db.ClaimIdsAsync("automation_jobs", "state = @queued AND due_at <= @now", "due_at", new() { ["queued"] = JobStates.Queued },
+            owner, now, leaseUntil, limit, ct);
+        var claimed = new List<AutomationJob>();
+        foreach (var (list, args) in InList.Chunks(ids))
+            claimed.AddRange((await db.QueryAsync<Row>($"SELECT {Columns} FROM automation_jobs WHERE id IN ({list}) ORDER BY due_at, id", args, ct)).Select(Map));
+        return claimed;
+    }
+
+    public Task SaveAsync(AutomationJob job, bool keepLease, CancellationToken ct = default) => db.ExecuteAsync(
+        "UPDATE automation_jobs SET stage = @Stage, remaining_json = @RemainingJson, context_json = @ContextJson, state = @State, due_at = @DueAt, " +
+        "attempts = @Attempts, updated_at = @UpdatedAt" + (keepLease ? "" : ", lease_owner = NULL, lease_until = NULL") + " WHERE id = @Id", Args(job), ct);
+
+    public Task CompleteAsync(string id, CancellationToken ct = default) => db.ExecuteAsync("DELETE FROM automation_jobs WHERE id = @id", new { id }, ct);
+}
+
+/// <summary>A reply an action drafted: a pending draft with its first version, for the approval flow to pick up.</summary>
+public sealed class DraftReplyRepository(MailroomDatabase db, TimeProvider time) : IDraftReplies
+{
+    public Task<string> CreatePendingReplyAsync(PendingReply reply, CancellationToken ct = default) => db.InTransactionAsync(async () =>
+    {
+        var id = Ids.New(Ids.Draft, time);
+        var payload = StoredJson.Write(new { to = reply.To, subject = reply.Subject, text = reply.Text, in_reply_to = reply.InReplyToMessageId, origin = "automation" });
+        var at = Time.Ms(reply.At);
+        await db.ExecuteAsync(
+            "INSERT INTO drafts (id, org_id, inbox_id, thread_id, in_reply_to_message_id, state, version, payload_json, notifications_json, created_at, updated_at) " +
+            "VALUES (@id, @OrgId, @InboxId, @ThreadId, @InReplyToMessageId, 'pending', 1, @payload, '[]', @at, @at)",
+            new { id, reply.OrgId, reply.InboxId, reply.ThreadId, reply.InReplyToMessageId, payload, at }, ct);
+        await db.ExecuteAsync("INSERT INTO draft_versions (draft_id, version, payload_json, edited_by, created_at) VALUES (@id, 1, @payload, 'automation', @at)",
+            new { id, payload, at }, ct);
+        return id;
+    }, ct);
+}
