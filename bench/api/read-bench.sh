@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API read benchmark: fills an inbox with MESSAGES messages over SMTP (Postfix's smtp-source), then times REQUESTS
 # sequential GETs of each read on one keep-alive connection, after a warm-up, and prints p50 / p95 / p99 per route:
-# the first page of the inbox's messages, the last page (the deepest offset), and one message.
+# the inbox's messages at page 1 and page 50 (an offset of 980 rows), the last page (the deepest offset), the threads
+# at page 1, one message and one thread. smtp-source gives each message its own subject, so each is its own thread.
 # Usage: bench/api/read-bench.sh [sqlite|postgres]   (run as root; postgres needs MAILROOM_TEST_POSTGRES)
 set -euo pipefail
 provider=${1:-sqlite}
@@ -25,10 +26,12 @@ def get(path):
     return body
 
 listing = f"/api/v0/inboxes/{inbox}/messages"
-message_id = json.loads(get(f"{listing}?page=1"))["data"][0]["message_id"]
+threads = f"/api/v0/inboxes/{inbox}/threads"
+newest = json.loads(get(f"{listing}?page=1"))["data"][0]
 last_page = (messages + 19) // 20
-routes = [("list, page 1 (20 a page)", f"{listing}?page=1"), (f"list, page {last_page} (the last)", f"{listing}?page={last_page}"),
-          ("one message", f"{listing}/{message_id}")]
+routes = [("list, page 1 (20 a page)", f"{listing}?page=1"), ("list, page 50", f"{listing}?page=50"),
+          (f"list, page {last_page} (the last)", f"{listing}?page={last_page}"), ("threads, page 1", f"{threads}?page=1"),
+          ("one message", f"{listing}/{newest['message_id']}"), ("one thread", f"{threads}/{newest['thread_id']}")]
 print(f"mailroom ({provider}), inbox of {messages} messages, {requests} sequential requests per route after 50 warm-up:")
 for name, path in routes:
     for _ in range(50): get(path)

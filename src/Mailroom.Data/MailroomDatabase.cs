@@ -15,7 +15,11 @@ public enum DatabaseProvider { Sqlite, Postgres }
 public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
 {
     /// <summary>The flow's transaction and, on SQLite, the statements it has prepared.</summary>
-    private sealed record Ambient(DbTransaction Transaction, SqliteStatementCache? Statements);
+    private sealed record Ambient(DbTransaction Transaction, SqliteStatementCache? Statements)
+    {
+        /// <summary>Changes to inboxes' message and thread counts, written once per inbox just before commit.</summary>
+        public Dictionary<string, (long Messages, long Threads)> InboxCounts { get; } = new(StringComparer.Ordinal);
+    }
 
     private readonly AsyncLocal<Ambient?> _ambient = new();
     /// <summary>
@@ -101,6 +105,34 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     public async Task<T> ScalarAsync<T>(string sql, object? args, CancellationToken ct = default) =>
         (await RunAsync((c, t) => c.ExecuteScalarAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct))!;
 
+    /// <summary>
+    /// Adds to an inbox's message and thread counts. Inside a transaction the changes are summed and each inbox's row is
+    /// written once, at commit: a group commit that stores many messages of one inbox would otherwise update (and, on
+    /// PostgreSQL, make a new version of) the same row once per message. The database does the addition, so
+    /// concurrent writers lose nothing.
+    /// </summary>
+    public async Task AddToInboxCountsAsync(string inboxId, long messages, long threads, CancellationToken ct = default)
+    {
+        if (_ambient.Value is { } ambient)
+        {
+            var (m, t) = ambient.InboxCounts.GetValueOrDefault(inboxId);
+            ambient.InboxCounts[inboxId] = (m + messages, t + threads);
+            return;
+        }
+        await WriteInboxCountAsync(inboxId, messages, threads, ct);
+    }
+
+    private async Task WriteInboxCountsAsync(CancellationToken ct)
+    {
+        var counts = _ambient.Value!.InboxCounts;
+        foreach (var (inboxId, (messages, threads)) in counts) await WriteInboxCountAsync(inboxId, messages, threads, ct);
+        counts.Clear();
+    }
+
+    private Task<int> WriteInboxCountAsync(string inboxId, long messages, long threads, CancellationToken ct) => ExecuteAsync(
+        "UPDATE inboxes SET message_count = message_count + @messages, thread_count = thread_count + @threads WHERE id = @inboxId",
+        new { inboxId, messages, threads }, ct);
+
     public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default)
     {
         if (_ambient.Value is not null) return await work();
@@ -115,6 +147,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
             try
             {
                 var result = await work();
+                await WriteInboxCountsAsync(ct);
                 await transaction.CommitAsync(ct);
                 return result;
             }

@@ -77,7 +77,7 @@ public sealed class MailOutlivesInboxMigrationTests
 
     /// <summary>
     /// One thread of the inbox as schema 0002 holds it: a message with an attachment and an inline raw blob, a queued
-    /// delivery, and a draft with one version. Threads and drafts are written as SQL: the repositories write the newer schema.
+    /// delivery, and a draft with one version. Threads, messages and drafts are written as SQL: the repositories write the newer schema.
     /// </summary>
     private static async Task<string> MailAsync(MailroomDatabase db, Inbox inbox, int n, DateTimeOffset now)
     {
@@ -99,16 +99,17 @@ public sealed class MailOutlivesInboxMigrationTests
             await connection.ExecuteAsync("INSERT INTO draft_versions (draft_id, version, payload_json, created_at) VALUES (@draftId, 1, '{}', @at)",
                 new { draftId = $"drf_{n}", at });
         }
-        var message = new Message
+        await using (var connection = await db.OpenAsync())
         {
-            Id = messageId, OrgId = inbox.OrgId, InboxId = inbox.Id, ThreadId = threadId, Direction = MessageDirection.Outbound, RfcMessageId = $"{n}@x",
-            From = inbox.EmailAddress, To = ["someone@example.com"], Subject = "Hello", Size = 10, RawBlobKey = $"db/raw/{n}",
-            Timestamp = now, CreatedAt = now, UpdatedAt = now,
-        };
-        await new MessageRepository(db).CreateAsync(message, [new Attachment
-        {
-            Id = Ids.New(Ids.Attachment), OrgId = inbox.OrgId, MessageId = messageId, ContentType = "text/plain", Size = 1, BlobKey = $"files/{n}", CreatedAt = now,
-        }]);
+            await connection.ExecuteAsync(
+                "INSERT INTO messages (id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, from_address, to_json, subject, headers_json, " +
+                "labels_json, size, raw_blob_key, timestamp, created_at, updated_at) VALUES (@messageId, @OrgId, @Id, @threadId, 'outbound', 'received', " +
+                "@rfcId, @EmailAddress, '[\"someone@example.com\"]', 'Hello', '[]', '[]', 10, @rawKey, @at, @at, @at)",
+                new { messageId, inbox.OrgId, inbox.Id, threadId, rfcId = $"{n}@x", inbox.EmailAddress, rawKey = $"db/raw/{n}", at });
+            await connection.ExecuteAsync(
+                "INSERT INTO attachments (id, org_id, message_id, content_type, size, blob_key, created_at) VALUES (@attachmentId, @OrgId, @messageId, 'text/plain', 1, @blobKey, @at)",
+                new { attachmentId = Ids.New(Ids.Attachment), inbox.OrgId, messageId, blobKey = $"files/{n}", at });
+        }
         await new OutboundDeliveryRepository(db).EnqueueAsync(new Core.Delivery.OutboundDelivery
         {
             Id = Ids.New(Ids.OutboundDelivery), OrgId = inbox.OrgId, MessageId = messageId, MailFrom = inbox.EmailAddress, Recipients = ["someone@example.com"],

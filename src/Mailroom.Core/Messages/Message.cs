@@ -90,6 +90,8 @@ public interface IMessageRepository
     /// <summary>Which of these spool rows already produced messages, as (inbox id, spool id) pairs.</summary>
     Task<IReadOnlySet<(string InboxId, string SpoolId)>> DeliveredFromSpoolAsync(IReadOnlyCollection<string> spoolIds, CancellationToken ct = default);
     Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string messageId, CancellationToken ct = default);
+    /// <summary>The attachments of several messages (a page of a list) in one round trip, by message id; a message without any maps to an empty list.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<Attachment>>> ListAttachmentsOfMessagesAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct = default);
     Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
     /// <summary>An attachment by id alone, for signed download links (the signature proves access).</summary>
     Task<Attachment?> FindAttachmentAsync(string attachmentId, CancellationToken ct = default);

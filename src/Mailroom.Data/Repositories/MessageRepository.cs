@@ -106,6 +106,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
                 SpamThreshold = m.Spam?.Threshold,
                 Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
             }, ct);
+        // The inbox's total, in the caller's transaction. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
+        if (m.InboxId is not null) await db.AddToInboxCountsAsync(m.InboxId, messages: 1, threads: 0, ct);
         foreach (var a in attachments)
             await db.ExecuteAsync(
                 $"INSERT INTO attachments ({AttachmentColumns}) VALUES (@Id, @OrgId, @MessageId, @FileName, @ContentType, @Disposition, @ContentId, @Size, @BlobKey, @CreatedAt)",
@@ -126,9 +128,11 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         return row is null ? null : Map(row);
     }
 
+    /// <summary>Newest first; the ids come from ix_messages_inbox_list alone and the total from the inbox's counter.</summary>
     public Task<Page<Message>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
-        db.PageAsync<Row, Message>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId ORDER BY timestamp DESC, id DESC",
-            "SELECT COUNT(*) FROM messages WHERE org_id = @orgId AND inbox_id = @inboxId",
+        db.PageThroughIndexAsync<Row, Message>("messages", ReadColumns,
+            "SELECT id FROM messages WHERE inbox_id = @inboxId AND org_id = @orgId ORDER BY timestamp DESC, id DESC", "timestamp DESC, id DESC",
+            "SELECT COALESCE((SELECT message_count FROM inboxes WHERE org_id = @orgId AND id = @inboxId), 0)",
             new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
 
     public async Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default) =>
@@ -157,6 +161,17 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
     public async Task<IReadOnlyList<Attachment>> ListAttachmentsAsync(string messageId, CancellationToken ct = default) =>
         (await db.QueryAsync<AttachmentRow>($"SELECT {AttachmentColumns} FROM attachments WHERE message_id = @messageId ORDER BY id", new { messageId }, ct))
         .Select(MapAttachment).ToList();
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<Attachment>>> ListAttachmentsOfMessagesAsync(
+        IReadOnlyCollection<string> messageIds, CancellationToken ct = default)
+    {
+        var byMessage = messageIds.Distinct().ToDictionary(id => id, _ => new List<Attachment>());
+        foreach (var (list, args) in InList.Chunks(byMessage.Keys))
+            foreach (var row in await db.QueryAsync<AttachmentRow>(
+                         $"SELECT {AttachmentColumns} FROM attachments WHERE message_id IN ({list}) ORDER BY message_id, id", args, ct))
+                byMessage[row.MessageId].Add(MapAttachment(row));
+        return byMessage.ToDictionary(entry => entry.Key, entry => (IReadOnlyList<Attachment>)entry.Value);
+    }
 
     public async Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default)
     {

@@ -95,6 +95,11 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
             $"INSERT INTO threads ({Columns}) VALUES (@Id, @OrgId, @InboxId, @Subject, @NormalizedSubject, @Preview, @LabelsJson, @SendersJson, " +
             "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt, " +
             "@InboxAddress)", Args(thread), ct);
+        // The inbox's count of listed threads, in the caller's transaction (see MessageRepository.CreateAsync). A thread
+        // is inserted with its first message and its message_count only grows until the thread is deleted whole, so
+        // the insert is where it starts to be listed.
+        if (thread.InboxId is not null && thread.MessageCount > 0)
+            await db.AddToInboxCountsAsync(thread.InboxId, messages: 0, threads: 1, ct);
         thread.Stored = true;
     }
 
@@ -111,10 +116,12 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         return row is null ? null : Map(row);
     }
 
+    /// <summary>Most recent activity first; the ids come from ix_threads_inbox_list alone and the total from the inbox's counter.</summary>
     public Task<Page<MailThread>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
-        db.PageAsync<Row, MailThread>(
-            $"SELECT {Columns} FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND message_count > 0 ORDER BY last_activity_at DESC, id DESC",
-            "SELECT COUNT(*) FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND message_count > 0",
+        db.PageThroughIndexAsync<Row, MailThread>("threads", Columns,
+            "SELECT id FROM threads WHERE inbox_id = @inboxId AND org_id = @orgId AND message_count > 0 ORDER BY last_activity_at DESC, id DESC",
+            "last_activity_at DESC, id DESC",
+            "SELECT COALESCE((SELECT thread_count FROM inboxes WHERE org_id = @orgId AND id = @inboxId), 0)",
             new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
 
     public async Task<MailThread?> LockAsync(string id, CancellationToken ct = default)

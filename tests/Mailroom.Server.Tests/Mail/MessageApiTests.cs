@@ -120,6 +120,38 @@ public sealed class MessageApiTests(ServerPerProvider servers) : IClassFixture<S
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task Lists_page_through_the_inbox_with_totals_that_follow_added_and_deleted_mail(string provider)
+    {
+        var server = await servers.For(provider);
+        var (api, inboxId, firstId, firstThread, attachmentId, senderId) = await MailboxAsync(server);
+        var to = (string)(await api.GetAsync($"/api/v0/inboxes/{inboxId}")).Body!["email_address"]!;
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(200, (await api.PostAsync($"/api/v0/inboxes/{senderId}/messages/send", new { to, subject = $"Topic {i}", text = "hi" })).Status);
+        await InboundSmtpTests.WaitForMessageAsync(api, inboxId, 4);
+
+        var pages = new List<JsonNode>();
+        for (var page = 1; page <= 3; page++) pages.Add((await api.GetAsync($"/api/v0/inboxes/{inboxId}/messages?page={page}&page_size=3")).Body!);
+        var threads = (await api.GetAsync($"/api/v0/inboxes/{inboxId}/threads?page=2&page_size=3")).Body!;
+        Assert.Equal(204, (await api.DeleteAsync($"/api/v0/inboxes/{inboxId}/threads/{firstThread}")).Status);
+        var afterDelete = (await api.GetAsync($"/api/v0/inboxes/{inboxId}/messages?page_size=3")).Body!;
+        var threadsAfterDelete = (await api.GetAsync($"/api/v0/inboxes/{inboxId}/threads")).Body!;
+
+        Assert.All(pages, page => Assert.Equal(4, (int)page["total"]!));
+        var items = pages.SelectMany(page => page["data"]!.AsArray()).ToList();
+        Assert.Equal([3, 1, 0], pages.Select(page => page["data"]!.AsArray().Count));
+        Assert.Equal(4, items.Select(item => (string)item!["message_id"]!).Distinct().Count());
+        // Newest first, so the first message (the one with the attachment) is the last item, with its attachment.
+        Assert.Equal(firstId, (string)items[^1]!["message_id"]!);
+        Assert.Equal(attachmentId, (string)items[^1]!["attachments"]![0]!["attachment_id"]!);
+        Assert.All(items.Take(3), item => Assert.Equal(0, item!["attachments"]?.AsArray().Count ?? 0));
+        Assert.Equal(4, (int)threads["total"]!);
+        Assert.Equal(firstThread, (string)Assert.Single(threads["data"]!.AsArray())!["thread_id"]!);
+        Assert.Equal(3, (int)afterDelete["total"]!);
+        Assert.Equal(3, (int)threadsAfterDelete["total"]!);
+        Assert.DoesNotContain(firstThread, threadsAfterDelete["data"]!.AsArray().Select(t => (string)t!["thread_id"]!));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task An_idempotency_key_makes_a_retried_send_return_the_first_result(string provider)
     {
         var server = await servers.For(provider);

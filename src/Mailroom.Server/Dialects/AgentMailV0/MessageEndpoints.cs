@@ -23,8 +23,8 @@ public static class MessageEndpoints
             var paging = V0Page.From(page, page_size);
             if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return V0Errors.NotFound("inbox");
             var list = await repository.ListAsync(orgId, inboxId, paging.Request, http.RequestAborted);
-            var items = new List<MessageViews.MessageItem>();
-            foreach (var m in list.Items) items.Add(MessageViews.Item(m, await repository.ListAttachmentsAsync(m.Id, http.RequestAborted)));
+            var attachments = await repository.ListAttachmentsOfMessagesAsync(list.Items.Select(m => m.Id).ToList(), http.RequestAborted);
+            var items = list.Items.Select(m => MessageViews.Item(m, attachments[m.Id])).ToList();
             return V0Routes.Ok(new V0Routes.ListResponse<MessageViews.MessageItem>(items, list.Total, paging.Number, paging.Size));
         }).Produces<V0Routes.ListResponse<MessageViews.MessageItem>>().Produces<ApiError>(404);
 

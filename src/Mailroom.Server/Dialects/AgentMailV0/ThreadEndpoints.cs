@@ -26,9 +26,9 @@ public static class ThreadEndpoints
             var orgId = Caller.Of(http).OrgId;
             var thread = await repository.GetAsync(orgId, inboxId, threadId, http.RequestAborted);
             if (thread is null) return V0Errors.NotFound("thread");
-            var details = new List<MessageViews.MessageDetail>();
-            foreach (var m in await messages.ListByThreadAsync(orgId, thread.Id, http.RequestAborted))
-                details.Add(MessageViews.Detail(m, await messages.ListAttachmentsAsync(m.Id, http.RequestAborted)));
+            var inThread = await messages.ListByThreadAsync(orgId, thread.Id, http.RequestAborted);
+            var attachments = await messages.ListAttachmentsOfMessagesAsync(inThread.Select(m => m.Id).ToList(), http.RequestAborted);
+            var details = inThread.Select(m => MessageViews.Detail(m, attachments[m.Id])).ToList();
             return V0Routes.Ok(new MessageViews.ThreadDetail(inboxId, thread.Id, thread.Subject, thread.MessageCount, thread.Preview,
                 thread.Labels, thread.Senders, thread.Recipients, thread.LastActivityAt, details));
         }).Produces<MessageViews.ThreadDetail>().Produces<ApiError>(404);
