@@ -283,6 +283,7 @@ public sealed class InboxCountersTests
             (await migrated.QueryAsync<string>(columnsSql, new { index = "ix_messages_inbox_list" })).ToList());
         Assert.Equal(["inbox_id", "spam", "last_activity_at", "id", "org_id", "message_count"],
             (await migrated.QueryAsync<string>(columnsSql, new { index = "ix_threads_inbox_list" })).ToList());
+        Assert.Equal(["thread_id", "timestamp", "id"], (await migrated.QueryAsync<string>(columnsSql, new { index = "ix_messages_thread" })).ToList());
     }
 
     /// <summary>Every counter of the inbox against a full count, the expected figures against both, and both lists' totals.</summary>
