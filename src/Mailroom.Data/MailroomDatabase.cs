@@ -18,7 +18,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     private sealed record Ambient(DbTransaction Transaction, SqliteStatementCache? Statements)
     {
         /// <summary>Changes to inboxes' message and thread counts, written once per inbox just before commit.</summary>
-        public Dictionary<string, (long Messages, long Threads)> InboxCounts { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, InboxCounts> InboxCounts { get; } = new(StringComparer.Ordinal);
         /// <summary>Changes to other stored counts, by table, column and row id, written once per row just before commit.</summary>
         public Dictionary<(string Table, string Column, string Id), long> Counts { get; } = new();
     }
@@ -107,21 +107,27 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     public async Task<T> ScalarAsync<T>(string sql, object? args, CancellationToken ct = default) =>
         (await RunAsync((c, t) => c.ExecuteScalarAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct))!;
 
+    /// <summary>Changes to an inbox's totals and to their spam part (the messages and threads of threads marked spam).</summary>
+    public readonly record struct InboxCounts(long Messages, long Threads, long SpamMessages, long SpamThreads)
+    {
+        public static InboxCounts operator +(InboxCounts a, InboxCounts b) =>
+            new(a.Messages + b.Messages, a.Threads + b.Threads, a.SpamMessages + b.SpamMessages, a.SpamThreads + b.SpamThreads);
+    }
+
     /// <summary>
     /// Adds to an inbox's message and thread counts. Inside a transaction the changes are summed and each inbox's row is
     /// written once, at commit: a group commit that stores many messages of one inbox would otherwise update (and, on
     /// PostgreSQL, make a new version of) the same row once per message. The database does the addition, so
     /// concurrent writers lose nothing.
     /// </summary>
-    public async Task AddToInboxCountsAsync(string inboxId, long messages, long threads, CancellationToken ct = default)
+    public async Task AddToInboxCountsAsync(string inboxId, InboxCounts change, CancellationToken ct = default)
     {
         if (_ambient.Value is { } ambient)
         {
-            var (m, t) = ambient.InboxCounts.GetValueOrDefault(inboxId);
-            ambient.InboxCounts[inboxId] = (m + messages, t + threads);
+            ambient.InboxCounts[inboxId] = ambient.InboxCounts.GetValueOrDefault(inboxId) + change;
             return;
         }
-        await WriteInboxCountAsync(inboxId, messages, threads, ct);
+        await WriteInboxCountAsync(inboxId, change, ct);
     }
 
     /// <summary>
@@ -145,16 +151,21 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     private async Task WriteInboxCountsAsync(CancellationToken ct)
     {
         var counts = _ambient.Value!.InboxCounts;
-        foreach (var (inboxId, (messages, threads)) in counts) await WriteInboxCountAsync(inboxId, messages, threads, ct);
+        foreach (var (inboxId, change) in counts) await WriteInboxCountAsync(inboxId, change, ct);
         counts.Clear();
         var others = _ambient.Value!.Counts;
         foreach (var ((table, column, id), n) in others) await WriteCountAsync(table, column, id, n, ct);
         others.Clear();
     }
 
-    private Task<int> WriteInboxCountAsync(string inboxId, long messages, long threads, CancellationToken ct) => ExecuteAsync(
-        "UPDATE inboxes SET message_count = message_count + @messages, thread_count = thread_count + @threads WHERE id = @inboxId",
-        new { inboxId, messages, threads }, ct);
+    /// <summary>The spam counts are written only when they change: mail of threads not marked spam keeps its statement as it was.</summary>
+    private Task<int> WriteInboxCountAsync(string inboxId, InboxCounts change, CancellationToken ct) => change is { SpamMessages: 0, SpamThreads: 0 }
+        ? ExecuteAsync("UPDATE inboxes SET message_count = message_count + @Messages, thread_count = thread_count + @Threads WHERE id = @inboxId",
+            new { inboxId, change.Messages, change.Threads }, ct)
+        : ExecuteAsync(
+            "UPDATE inboxes SET message_count = message_count + @Messages, thread_count = thread_count + @Threads, " +
+            "spam_message_count = spam_message_count + @SpamMessages, spam_thread_count = spam_thread_count + @SpamThreads WHERE id = @inboxId",
+            new { inboxId, change.Messages, change.Threads, change.SpamMessages, change.SpamThreads }, ct);
 
     public Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default) => InTransactionAsync(work, durable: true, ct);
 

@@ -61,6 +61,8 @@ public sealed class MailOutlivesInboxMigrationTests
         Assert.Equal(before.Select(c => c.Table == "inboxes" ? (c.Table, c.Rows - 1) : c), await CountAsync(db));
         foreach (var (table, annsRows) in new[] { ("threads", 2L), ("messages", 2L), ("drafts", 2L), ("agents", 1L) })
             Assert.Equal(annsRows, await after.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE inbox_id IS NULL"));
+        // Today's repository reads today's schema (it reads threads.spam, added by 0010): the later migrations first.
+        await migrator.MigrateAsync();
         Assert.Equal("Ann.Lee@mailroom.local", (await new ThreadRepository(db).FindAsync(orgId, threads[0].Id))!.InboxAddress);
     }
 

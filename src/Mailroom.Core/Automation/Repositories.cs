@@ -76,7 +76,11 @@ public interface IAutomationStateRepository
     Task<ThreadAutomationState?> GetThreadAsync(string orgId, string threadId, CancellationToken ct = default);
     /// <summary>Sets the thread's status; false when it already had it (or the thread is gone).</summary>
     Task<bool> SetThreadStatusAsync(string orgId, string threadId, string status, DateTimeOffset at, CancellationToken ct = default);
-    Task SetThreadSpamAsync(string orgId, string threadId, bool spam, DateTimeOffset at, CancellationToken ct = default);
+    /// <summary>
+    /// Marks the thread spam (or clears the mark) with all its messages, which leaves (or rejoins) its inbox's default
+    /// lists; false when it already was so (or the thread is gone).
+    /// </summary>
+    Task<bool> SetThreadSpamAsync(string orgId, string threadId, bool spam, DateTimeOffset at, CancellationToken ct = default);
     Task SetThreadTopicsAsync(string orgId, string threadId, IReadOnlyList<DetectedTopic> topics, CancellationToken ct = default);
     Task SetThreadValuesAsync(string orgId, string threadId, IReadOnlyDictionary<string, string> values, CancellationToken ct = default);
     Task SetMessageSpamAsync(string orgId, string messageId, SpamVerdict verdict, CancellationToken ct = default);

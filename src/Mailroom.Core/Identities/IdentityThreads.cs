@@ -24,7 +24,8 @@ public static class ThreadStatus
 public sealed record ThreadOverview(MailThread Thread, string Status);
 
 /// <param name="NeedsReview">true: only threads with a draft waiting (<c>draft_pending</c>); false: only those without.</param>
-public sealed record ThreadFilter(string? InboxId, string? Status, bool? NeedsReview);
+/// <summary>Which threads a list shows; <paramref name="Spam"/> lists only the threads marked spam instead of all the others.</summary>
+public sealed record ThreadFilter(string? InboxId, string? Status, bool? NeedsReview, bool Spam = false);
 
 public interface IThreadOverviewRepository
 {

@@ -32,6 +32,11 @@ public sealed class Message
     public MessageAuthentication? Authentication { get; init; }
     /// <summary>The spam check's verdict (automations run it after the message is stored); null until it ran.</summary>
     public Automation.SpamVerdict? Spam { get; set; }
+    /// <summary>
+    /// Its thread is marked spam (<see cref="Threads.MailThread.Spam"/>): copied onto each message, set by
+    /// <see cref="Threads.Threading"/> when one is added, so that the message list can leave spam out through its index.
+    /// </summary>
+    public bool InSpamThread { get; set; }
     public string? DraftId { get; init; }
     /// <summary>The inbound spool row this message was delivered from, if it came in through the spool (not stored as it was accepted).</summary>
     public string? SpoolId { get; init; }
@@ -79,7 +84,8 @@ public interface IMessageRepository
     Task<Message?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
     /// <summary>A message of the organization that belongs to no inbox (Mailroom's own notices, mail of a deleted identity).</summary>
     Task<Message?> FindWithoutInboxAsync(string orgId, string id, CancellationToken ct = default);
-    Task<Common.Page<Message>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
+    /// <summary>The inbox's messages outside threads marked spam, or with <paramref name="spam"/> only those in them.</summary>
+    Task<Common.Page<Message>> ListAsync(string orgId, string inboxId, bool spam, Common.PageRequest page, CancellationToken ct = default);
     Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default);
     Task UpdateLabelsAsync(Message message, CancellationToken ct = default);
     Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default);

@@ -23,6 +23,8 @@ public sealed class MailThread
     public DateTimeOffset LastActivityAt { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Marked spam (automation's Spam action): left out of the default lists, shown by their spam view.</summary>
+    public bool Spam { get; init; }
     /// <summary>False for a thread <see cref="Threading"/> has opened but not yet written: it is inserted with its first message.</summary>
     public bool Stored { get; set; }
 }
@@ -33,7 +35,8 @@ public interface IThreadRepository
     Task<MailThread?> GetAsync(string orgId, string inboxId, string id, CancellationToken ct = default);
     /// <summary>A thread of the organization by id alone, whether or not its inbox still exists.</summary>
     Task<MailThread?> FindAsync(string orgId, string id, CancellationToken ct = default);
-    Task<Common.Page<MailThread>> ListAsync(string orgId, string inboxId, Common.PageRequest page, CancellationToken ct = default);
+    /// <summary>The inbox's threads not marked spam, or with <paramref name="spam"/> only those marked spam.</summary>
+    Task<Common.Page<MailThread>> ListAsync(string orgId, string inboxId, bool spam, Common.PageRequest page, CancellationToken ct = default);
     Task UpdateAsync(MailThread thread, CancellationToken ct = default);
     /// <summary>Reads the thread again inside the caller's transaction, locking its row where the database can (PostgreSQL).</summary>
     Task<MailThread?> LockAsync(string id, CancellationToken ct = default);

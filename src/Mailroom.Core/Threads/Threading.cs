@@ -59,6 +59,8 @@ public sealed partial class Threading(IThreadRepository threads, IMessageReposit
         var existing = threadSeen.Stored;
         var thread = existing ? await threads.LockAsync(threadSeen.Id, ct) ?? threadSeen : threadSeen;
         message.ThreadId = thread.Id;
+        // Read under the thread's lock: marking the thread spam takes the same lock, so the message is counted on its side.
+        message.InSpamThread = thread.Spam;
         thread.MessageCount++;
         thread.Size += message.Size;
         thread.Subject ??= message.Subject;

@@ -165,8 +165,34 @@ public sealed class AutomationStateRepository(MailroomDatabase db) : IAutomation
         await db.ExecuteAsync("UPDATE threads SET status = @status, updated_at = @at WHERE org_id = @orgId AND id = @threadId AND status <> @status",
             new { orgId, threadId, status, at = Time.Ms(at) }, ct) > 0;
 
-    public Task SetThreadSpamAsync(string orgId, string threadId, bool spam, DateTimeOffset at, CancellationToken ct = default) =>
-        db.ExecuteAsync("UPDATE threads SET spam = @spam, updated_at = @at WHERE org_id = @orgId AND id = @threadId", new { orgId, threadId, spam, at = Time.Ms(at) }, ct);
+    private sealed class SpamRow
+    {
+        public string? InboxId { get; set; }
+        public bool Spam { get; set; }
+        public long MessageCount { get; set; }
+    }
+
+    /// <summary>
+    /// Marks or unmarks the thread and its messages, and moves them between the inbox's default and spam counts, in one
+    /// transaction under the thread's lock (PostgreSQL), which adding a message to the thread takes too (Threading).
+    /// </summary>
+    public Task<bool> SetThreadSpamAsync(string orgId, string threadId, bool spam, DateTimeOffset at, CancellationToken ct = default) =>
+        db.InTransactionAsync(async () =>
+        {
+            var forUpdate = db.Provider == DatabaseProvider.Postgres ? " FOR UPDATE" : "";
+            var thread = await db.QuerySingleOrDefaultAsync<SpamRow>(
+                $"SELECT inbox_id, spam, message_count FROM threads WHERE org_id = @orgId AND id = @threadId{forUpdate}", new { orgId, threadId }, ct);
+            if (thread is null || thread.Spam == spam) return false;
+            await db.ExecuteAsync("UPDATE threads SET spam = @spam, updated_at = @at WHERE id = @threadId", new { threadId, spam, at = Time.Ms(at) }, ct);
+            var moved = await db.ExecuteAsync("UPDATE messages SET spam = @spam WHERE thread_id = @threadId AND spam <> @spam", new { threadId, spam }, ct);
+            if (thread.InboxId is not null)
+            {
+                var sign = spam ? 1 : -1;
+                await db.AddToInboxCountsAsync(thread.InboxId,
+                    new(Messages: 0, Threads: 0, SpamMessages: sign * moved, SpamThreads: thread.MessageCount > 0 ? sign : 0), ct);
+            }
+            return true;
+        }, ct);
 
     public Task SetThreadTopicsAsync(string orgId, string threadId, IReadOnlyList<DetectedTopic> topics, CancellationToken ct = default) =>
         db.ExecuteAsync("UPDATE threads SET topics_json = @json WHERE org_id = @orgId AND id = @threadId", new { orgId, threadId, json = StoredJson.Write(topics) }, ct);

@@ -18,11 +18,13 @@ public sealed class MailDeletionRepository(MailroomDatabase db) : IMailDeletionR
                     $"SELECT id FROM threads WHERE org_id = @orgId AND inbox_id = @inboxId AND id = @threadId{ForUpdate}", args, ct) is null)
                 return null;
             var keys = await BlobKeysAsync("m.thread_id = @threadId", args, ct);
-            // The inbox's totals lose what the thread held, counted before it goes, under the thread's lock.
+            // The inbox's totals and their spam part lose what the thread held, counted before it goes, under the thread's lock.
             await db.ExecuteAsync(
                 "UPDATE inboxes SET " +
                 "message_count = message_count - (SELECT COUNT(*) FROM messages WHERE thread_id = @threadId AND inbox_id = @inboxId), " +
-                "thread_count = thread_count - (SELECT COUNT(*) FROM threads WHERE id = @threadId AND message_count > 0) " +
+                "thread_count = thread_count - (SELECT COUNT(*) FROM threads WHERE id = @threadId AND message_count > 0), " +
+                "spam_message_count = spam_message_count - (SELECT COUNT(*) FROM messages WHERE thread_id = @threadId AND inbox_id = @inboxId AND spam = TRUE), " +
+                "spam_thread_count = spam_thread_count - (SELECT COUNT(*) FROM threads WHERE id = @threadId AND message_count > 0 AND spam = TRUE) " +
                 "WHERE id = @inboxId", args, ct);
             await db.ExecuteAsync("DELETE FROM threads WHERE id = @threadId", args, ct);
             return keys;
@@ -40,7 +42,7 @@ public sealed class MailDeletionRepository(MailroomDatabase db) : IMailDeletionR
             await db.ExecuteAsync("DELETE FROM messages WHERE inbox_id = @inboxId", args, ct);
             await db.ExecuteAsync("DELETE FROM threads WHERE inbox_id = @inboxId", args, ct);
             await db.ExecuteAsync("DELETE FROM drafts WHERE inbox_id = @inboxId", args, ct);
-            await db.ExecuteAsync("UPDATE inboxes SET message_count = 0, thread_count = 0 WHERE id = @inboxId", args, ct);
+            await db.ExecuteAsync("UPDATE inboxes SET message_count = 0, thread_count = 0, spam_message_count = 0, spam_thread_count = 0 WHERE id = @inboxId", args, ct);
             return keys;
         }, ct);
 

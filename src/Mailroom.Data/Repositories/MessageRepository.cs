@@ -10,8 +10,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
                                    "labels_json, size, raw_blob_key, auth_spf, auth_dkim, auth_dmarc, auth_results, draft_id, spool_id, timestamp, created_at, updated_at";
 
-    /// <summary>What is read besides what is inserted: the spam check's verdict, written later by automations.</summary>
-    private const string ReadColumns = Columns + ", spam_verdict, spam_score, spam_threshold";
+    /// <summary>What is read besides what is inserted: the spam check's verdict, written later by automations, and the thread's spam flag.</summary>
+    private const string ReadColumns = Columns + ", spam_verdict, spam_score, spam_threshold, spam";
 
     private const string AttachmentColumns = "id, org_id, message_id, filename, content_type, content_disposition, content_id, size, blob_key, created_at";
 
@@ -51,6 +51,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         public string? SpamVerdict { get; set; }
         public double? SpamScore { get; set; }
         public double? SpamThreshold { get; set; }
+        public bool Spam { get; set; }
     }
 
     private sealed class AttachmentRow
@@ -79,6 +80,7 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         Authentication = r.AuthSpf is null ? null : new MessageAuthentication(r.AuthSpf, r.AuthDkim ?? "none", r.AuthDmarc ?? "none", r.AuthResults),
         DraftId = r.DraftId, SpoolId = r.SpoolId, Timestamp = Time.At(r.Timestamp), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
         Spam = r.SpamVerdict is null ? null : new Core.Automation.SpamVerdict(r.SpamVerdict, r.SpamScore, r.SpamThreshold),
+        InSpamThread = r.Spam,
     };
 
     private static Attachment MapAttachment(AttachmentRow r) => new()
@@ -89,8 +91,10 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
 
     public async Task CreateAsync(Message m, IReadOnlyList<Attachment> attachments, CancellationToken ct = default)
     {
-        // A verdict known at reception (the check skipped) is stored with the message; otherwise the columns stay NULL until the check ran.
+        // A verdict known at reception (the check skipped) is stored with the message; otherwise the columns stay NULL until the
+        // check ran. The thread's spam flag is written only for a spam thread (the column's default is false).
         var (spamColumns, spamValues) = m.Spam is null ? ("", "") : (", spam_verdict, spam_score, spam_threshold", ", @SpamVerdict, @SpamScore, @SpamThreshold");
+        if (m.InSpamThread) (spamColumns, spamValues) = (spamColumns + ", spam", spamValues + ", @InSpamThread");
         await db.ExecuteAsync(
             $"INSERT INTO messages ({Columns}{spamColumns}) VALUES (@Id, @OrgId, @InboxId, @ThreadId, @Direction, @Status, @RfcMessageId, @InReplyTo, " +
             "@ReferencesJson, @From, @ToJson, @CcJson, @BccJson, @ReplyToJson, @Subject, @Preview, @Text, @Html, @HeadersJson, @LabelsJson, " +
@@ -103,11 +107,11 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
                 HeadersJson = StoredJson.Write(m.Headers), LabelsJson = StoredJson.Write(m.Labels), m.Size, m.RawBlobKey,
                 AuthSpf = m.Authentication?.Spf, AuthDkim = m.Authentication?.Dkim, AuthDmarc = m.Authentication?.Dmarc,
                 AuthResults = m.Authentication?.Results, m.DraftId, m.SpoolId, SpamVerdict = m.Spam?.Verdict, SpamScore = m.Spam?.Score,
-                SpamThreshold = m.Spam?.Threshold,
+                SpamThreshold = m.Spam?.Threshold, m.InSpamThread,
                 Timestamp = Time.Ms(m.Timestamp), CreatedAt = Time.Ms(m.CreatedAt), UpdatedAt = Time.Ms(m.UpdatedAt),
             }, ct);
         // The inbox's total, in the caller's transaction. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
-        if (m.InboxId is not null) await db.AddToInboxCountsAsync(m.InboxId, messages: 1, threads: 0, ct);
+        if (m.InboxId is not null) await db.AddToInboxCountsAsync(m.InboxId, new(Messages: 1, Threads: 0, SpamMessages: m.InSpamThread ? 1 : 0, SpamThreads: 0), ct);
         foreach (var a in attachments)
             await db.ExecuteAsync(
                 $"INSERT INTO attachments ({AttachmentColumns}) VALUES (@Id, @OrgId, @MessageId, @FileName, @ContentType, @Disposition, @ContentId, @Size, @BlobKey, @CreatedAt)",
@@ -128,12 +132,16 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         return row is null ? null : Map(row);
     }
 
-    /// <summary>Newest first; the ids come from ix_messages_inbox_list alone and the total from the inbox's counter.</summary>
-    public Task<Page<Message>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
+    /// <summary>
+    /// Newest first; the ids come from ix_messages_inbox_list (inbox, spam flag, time) alone and the total from the inbox's
+    /// counters: all of its messages less the spam ones, or the spam ones.
+    /// </summary>
+    public Task<Page<Message>> ListAsync(string orgId, string inboxId, bool spam, PageRequest page, CancellationToken ct = default) =>
         db.PageThroughIndexAsync<Row, Message>("messages", ReadColumns,
-            "SELECT id FROM messages WHERE inbox_id = @inboxId AND org_id = @orgId ORDER BY timestamp DESC, id DESC", "timestamp DESC, id DESC",
-            "SELECT COALESCE((SELECT message_count FROM inboxes WHERE org_id = @orgId AND id = @inboxId), 0)",
-            new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
+            "SELECT id FROM messages WHERE inbox_id = @inboxId AND spam = @spam AND org_id = @orgId ORDER BY timestamp DESC, id DESC",
+            "timestamp DESC, id DESC",
+            $"SELECT COALESCE((SELECT {(spam ? "spam_message_count" : "message_count - spam_message_count")} FROM inboxes WHERE org_id = @orgId AND id = @inboxId), 0)",
+            new() { ["orgId"] = orgId, ["inboxId"] = inboxId, ["spam"] = spam }, page, Map, ct);
 
     public async Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default) =>
         (await db.QueryAsync<Row>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",

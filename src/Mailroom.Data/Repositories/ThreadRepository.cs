@@ -6,7 +6,7 @@ namespace Mailroom.Data.Repositories;
 public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, Core.Identities.IThreadOverviewRepository
 {
     private const string Columns = "id, org_id, inbox_id, subject, normalized_subject, preview, labels_json, senders_json, recipients_json, " +
-                                   "message_count, size, last_message_id, received_at, sent_at, last_activity_at, created_at, updated_at, inbox_address";
+                                   "message_count, size, last_message_id, received_at, sent_at, last_activity_at, created_at, updated_at, inbox_address, spam";
 
     private sealed class Row
     {
@@ -28,6 +28,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
         public string InboxAddress { get; set; } = "";
+        public bool Spam { get; set; }
         /// <summary>Only in the identities API's queries (see <see cref="StatusExpression"/>).</summary>
         public string? ThreadStatus { get; set; }
     }
@@ -50,7 +51,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
     public Task<Page<Core.Identities.ThreadOverview>> ListOverviewsAsync(string orgId, Core.Identities.ThreadFilter filter, string excludedAddress, PageRequest page,
         CancellationToken ct = default)
     {
-        var inner = $"SELECT {Prefixed}, {StatusExpression} AS thread_status FROM threads t WHERE t.org_id = @orgId AND t.message_count > 0 " +
+        var inner = $"SELECT {Prefixed}, {StatusExpression} AS thread_status FROM threads t WHERE t.org_id = @orgId AND t.message_count > 0 AND t.spam = @spam " +
                     $"AND {IdentityThreadCondition}" + (filter.InboxId is null ? "" : " AND t.inbox_id = @inboxId");
         var conditions = new List<string>();
         if (filter.Status is not null) conditions.Add("x.thread_status = @status");
@@ -58,7 +59,8 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         return db.PageAsync<Row, Core.Identities.ThreadOverview>(
             $"SELECT * FROM ({inner}) x{where} ORDER BY x.last_activity_at DESC, x.id DESC", $"SELECT COUNT(*) FROM ({inner}) x{where}",
-            new() { ["orgId"] = orgId, ["inboxId"] = filter.InboxId, ["status"] = filter.Status, ["excludedAddress"] = excludedAddress }, page, Overview, ct);
+            new() { ["orgId"] = orgId, ["inboxId"] = filter.InboxId, ["status"] = filter.Status, ["excludedAddress"] = excludedAddress,
+                ["spam"] = filter.Spam }, page, Overview, ct);
     }
 
     public async Task<Core.Identities.ThreadOverview?> GetOverviewAsync(string orgId, string id, string excludedAddress, CancellationToken ct = default)
@@ -78,7 +80,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         Recipients = StoredJson.Read<List<string>>(r.RecipientsJson, []), MessageCount = (int)r.MessageCount, Size = r.Size,
         LastMessageId = r.LastMessageId, ReceivedAt = Time.At(r.ReceivedAt), SentAt = Time.At(r.SentAt),
         LastActivityAt = Time.At(r.LastActivityAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt), InboxAddress = r.InboxAddress,
-        Stored = true,
+        Spam = r.Spam, Stored = true,
     };
 
     private static object Args(MailThread t) => new
@@ -86,7 +88,7 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         t.Id, t.OrgId, t.InboxId, t.InboxAddress, t.Subject, t.NormalizedSubject, t.Preview, LabelsJson = StoredJson.Write(t.Labels),
         SendersJson = StoredJson.Write(t.Senders), RecipientsJson = StoredJson.Write(t.Recipients), t.MessageCount, t.Size, t.LastMessageId,
         ReceivedAt = Time.Ms(t.ReceivedAt), SentAt = Time.Ms(t.SentAt), LastActivityAt = Time.Ms(t.LastActivityAt),
-        CreatedAt = Time.Ms(t.CreatedAt), UpdatedAt = Time.Ms(t.UpdatedAt),
+        CreatedAt = Time.Ms(t.CreatedAt), UpdatedAt = Time.Ms(t.UpdatedAt), t.Spam,
     };
 
     public async Task CreateAsync(MailThread thread, CancellationToken ct = default)
@@ -94,12 +96,12 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         await db.ExecuteAsync(
             $"INSERT INTO threads ({Columns}) VALUES (@Id, @OrgId, @InboxId, @Subject, @NormalizedSubject, @Preview, @LabelsJson, @SendersJson, " +
             "@RecipientsJson, @MessageCount, @Size, @LastMessageId, @ReceivedAt, @SentAt, @LastActivityAt, @CreatedAt, @UpdatedAt, " +
-            "@InboxAddress)", Args(thread), ct);
+            "@InboxAddress, @Spam)", Args(thread), ct);
         // The inbox's count of listed threads, in the caller's transaction (see MessageRepository.CreateAsync). A thread
         // is inserted with its first message and its message_count only grows until the thread is deleted whole, so
         // the insert is where it starts to be listed.
         if (thread.InboxId is not null && thread.MessageCount > 0)
-            await db.AddToInboxCountsAsync(thread.InboxId, messages: 0, threads: 1, ct);
+            await db.AddToInboxCountsAsync(thread.InboxId, new(Messages: 0, Threads: 1, SpamMessages: 0, SpamThreads: thread.Spam ? 1 : 0), ct);
         thread.Stored = true;
     }
 
@@ -116,13 +118,16 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
         return row is null ? null : Map(row);
     }
 
-    /// <summary>Most recent activity first; the ids come from ix_threads_inbox_list alone and the total from the inbox's counter.</summary>
-    public Task<Page<MailThread>> ListAsync(string orgId, string inboxId, PageRequest page, CancellationToken ct = default) =>
+    /// <summary>
+    /// Most recent activity first; the ids come from ix_threads_inbox_list (inbox, spam flag, activity) alone and the total
+    /// from the inbox's counters: all of its listed threads less the spam ones, or the spam ones.
+    /// </summary>
+    public Task<Page<MailThread>> ListAsync(string orgId, string inboxId, bool spam, PageRequest page, CancellationToken ct = default) =>
         db.PageThroughIndexAsync<Row, MailThread>("threads", Columns,
-            "SELECT id FROM threads WHERE inbox_id = @inboxId AND org_id = @orgId AND message_count > 0 ORDER BY last_activity_at DESC, id DESC",
+            "SELECT id FROM threads WHERE inbox_id = @inboxId AND spam = @spam AND org_id = @orgId AND message_count > 0 ORDER BY last_activity_at DESC, id DESC",
             "last_activity_at DESC, id DESC",
-            "SELECT COALESCE((SELECT thread_count FROM inboxes WHERE org_id = @orgId AND id = @inboxId), 0)",
-            new() { ["orgId"] = orgId, ["inboxId"] = inboxId }, page, Map, ct);
+            $"SELECT COALESCE((SELECT {(spam ? "spam_thread_count" : "thread_count - spam_thread_count")} FROM inboxes WHERE org_id = @orgId AND id = @inboxId), 0)",
+            new() { ["orgId"] = orgId, ["inboxId"] = inboxId, ["spam"] = spam }, page, Map, ct);
 
     public async Task<MailThread?> LockAsync(string id, CancellationToken ct = default)
     {
@@ -140,8 +145,9 @@ public sealed class ThreadRepository(MailroomDatabase db) : IThreadRepository, C
     public async Task<MailThread?> FindRecentBySubjectAsync(string inboxId, string normalizedSubject, DateTimeOffset since, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM threads WHERE inbox_id = @inboxId AND normalized_subject = @normalizedSubject AND last_activity_at >= @since " +
-            "ORDER BY last_activity_at DESC LIMIT 1", new { inboxId, normalizedSubject, since = Time.Ms(since) }, ct);
+            // spam IN (both): the inbox's threads in the window, spam or not, as ranges of ix_threads_inbox_list.
+            $"SELECT {Columns} FROM threads WHERE inbox_id = @inboxId AND spam IN (FALSE, TRUE) AND normalized_subject = @normalizedSubject " +
+            "AND last_activity_at >= @since ORDER BY last_activity_at DESC LIMIT 1", new { inboxId, normalizedSubject, since = Time.Ms(since) }, ct);
         return row is null ? null : Map(row);
     }
 }

@@ -11,19 +11,21 @@ namespace Mailroom.Server.Mcp;
 public sealed class MailTools : IMcpToolSet
 {
     private const string InboxIdText = "The inbox's id (from list_inboxes)";
+    private const string SpamText = "List only what is marked spam, like a Spam folder (default false: everything else)";
     private static readonly ToolEffects Sends = new(ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true);
 
     public IEnumerable<McpTool> Tools()
     {
         yield return new McpTool("list_threads", "List threads",
             "Lists an inbox's conversations, most recent activity first, with subject, preview, senders and message count. Use " +
-            "get_thread to read one.",
-            [McpScopes.ReadThreads], ToolEffects.Reads, new ToolSchema().String("inbox_id", InboxIdText, required: true).Paged("threads"),
+            "get_thread to read one. Threads marked spam are left out unless spam is true.",
+            [McpScopes.ReadThreads], ToolEffects.Reads,
+            new ToolSchema().String("inbox_id", InboxIdText, required: true).Boolean("spam", SpamText).Paged("threads"),
             async call =>
             {
                 var inbox = await InboxTools.InboxAsync(call, call.Arguments.Id("inbox_id"));
                 var page = McpCursor.Read(call.Arguments);
-                var list = await call.Service<IThreadRepository>().ListAsync(call.Caller.OrgId, inbox.Id, page, call.Cancellation);
+                var list = await call.Service<IThreadRepository>().ListAsync(call.Caller.OrgId, inbox.Id, call.Arguments.Bool("spam"), page, call.Cancellation);
                 return new { Notice = McpViews.ListNotice, Threads = list.Items.Select(McpViews.Of).ToList(), NextCursor = McpCursor.Next(page, list), list.Total };
             });
 
@@ -60,13 +62,14 @@ public sealed class MailTools : IMcpToolSet
 
         yield return new McpTool("list_messages", "List messages",
             "Lists an inbox's messages, received and sent, newest first, with sender, subject, preview and authentication verdicts. " +
-            "Use get_message to read one in full.",
-            [McpScopes.ReadThreads], ToolEffects.Reads, new ToolSchema().String("inbox_id", InboxIdText, required: true).Paged("messages"),
+            "Use get_message to read one in full. Messages of threads marked spam are left out unless spam is true.",
+            [McpScopes.ReadThreads], ToolEffects.Reads,
+            new ToolSchema().String("inbox_id", InboxIdText, required: true).Boolean("spam", SpamText).Paged("messages"),
             async call =>
             {
                 var inbox = await InboxTools.InboxAsync(call, call.Arguments.Id("inbox_id"));
                 var page = McpCursor.Read(call.Arguments);
-                var list = await call.Service<IMessageRepository>().ListAsync(call.Caller.OrgId, inbox.Id, page, call.Cancellation);
+                var list = await call.Service<IMessageRepository>().ListAsync(call.Caller.OrgId, inbox.Id, call.Arguments.Bool("spam"), page, call.Cancellation);
                 return new { Messages = await SummariesAsync(call, list.Items), NextCursor = McpCursor.Next(page, list), list.Total };
             });
 

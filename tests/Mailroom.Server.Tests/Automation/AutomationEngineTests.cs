@@ -108,7 +108,10 @@ public sealed class AutomationEngineTests(SpamdServers servers) : IClassFixture<
         await HookAsync(api, "PostSpam", markSpam, 10);
 
         await SendAsync(server.SmtpEndPoint.Port, address, "You won", $"Claim now.\n{Gtube}\n");
-        var item = await FirstMessageAsync(api, inboxId);
+        // The Spam action takes the thread out of the default lists: the message shows up in the spam view only.
+        var spamView = $"/api/v0/inboxes/{inboxId}/messages?spam=true";
+        var spamList = await WaitForAsync(async () => (await api.GetAsync(spamView)).Body is { } l && (int)l["total"]! == 1 ? l : null, "the spam view");
+        var item = spamList["data"]![0]!;
         var messagePath = $"/api/v0/inboxes/{inboxId}/messages/{(string)item["message_id"]!}";
         var message = await WaitForAsync(async () => (await api.GetAsync(messagePath)).Body is { } m && m["spam"] is JsonObject ? m : null, "the spam verdict");
         Assert.Equal("spam", (string)message["spam"]!["verdict"]!);
@@ -118,6 +121,11 @@ public sealed class AutomationEngineTests(SpamdServers servers) : IClassFixture<
         Assert.Equal("succeeded", (string)runs.Single()!["outcome"]!);
         Assert.Equal("PostSpam", (string)runs[0]!["hookName"]!);
         Assert.Contains("spam", (await api.GetAsync(messagePath)).Body!["labels"]!.AsArray().Select(l => (string)l!));
+        var threads = $"/api/v0/inboxes/{inboxId}/threads";
+        Assert.Equal((0, 0), ((int)(await api.GetAsync(threads)).Body!["total"]!, (await api.GetAsync(threads)).Body!["data"]!.AsArray().Count));
+        Assert.Equal(0, (int)(await api.GetAsync($"/api/v0/inboxes/{inboxId}/messages")).Body!["total"]!);
+        var spamThreads = (await api.GetAsync(threads + "?spam=true")).Body!;
+        Assert.Equal((1, (string)item["thread_id"]!), ((int)spamThreads["total"]!, (string)spamThreads["data"]![0]!["thread_id"]!));
     }
 
     [Theory, MemberData(nameof(Providers))]

@@ -69,6 +69,20 @@ public readonly record struct V0Page(int Number, int Size)
     }
 }
 
+/// <summary>
+/// Mailroom's own <c>spam</c> query parameter of the inbox lists (not in v0's contract): absent or <c>false</c> leaves the
+/// threads marked spam out, <c>true</c> lists only them, like a Spam folder.
+/// </summary>
+public static class V0SpamView
+{
+    public static bool From(string? spam) => spam switch
+    {
+        null or "" or "false" => false,
+        "true" => true,
+        _ => throw new ValidationException("spam", "must be true or false"),
+    };
+}
+
 public static class V0Routes
 {
     /// <summary>The list envelope: <c>{"data": [...], "total", "page", "page_size"}</c>.</summary>

@@ -17,12 +17,13 @@ public static class MessageEndpoints
         var messages = v0.MapGroup("/inboxes/{inboxId}/messages");
 
         messages.MapGet("/", async (HttpContext http, IInboxRepository inboxes, IMessageRepository repository, string inboxId,
-            string? page, string? page_size) =>
+            string? page, string? page_size, string? spam) =>
         {
             var orgId = Caller.Of(http).OrgId;
             var paging = V0Page.From(page, page_size);
+            var spamView = V0SpamView.From(spam);
             if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return V0Errors.NotFound("inbox");
-            var list = await repository.ListAsync(orgId, inboxId, paging.Request, http.RequestAborted);
+            var list = await repository.ListAsync(orgId, inboxId, spamView, paging.Request, http.RequestAborted);
             var attachments = await repository.ListAttachmentsOfMessagesAsync(list.Items.Select(m => m.Id).ToList(), http.RequestAborted);
             var items = list.Items.Select(m => MessageViews.Item(m, attachments[m.Id])).ToList();
             return V0Routes.Ok(new V0Routes.ListResponse<MessageViews.MessageItem>(items, list.Total, paging.Number, paging.Size));

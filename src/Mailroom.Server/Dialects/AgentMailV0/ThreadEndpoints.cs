@@ -12,12 +12,14 @@ public static class ThreadEndpoints
     {
         var threads = v0.MapGroup("/inboxes/{inboxId}/threads");
 
-        threads.MapGet("/", async (HttpContext http, IInboxRepository inboxes, IThreadRepository repository, string inboxId, string? page, string? page_size) =>
+        threads.MapGet("/", async (HttpContext http, IInboxRepository inboxes, IThreadRepository repository, string inboxId, string? page, string? page_size,
+            string? spam) =>
         {
             var orgId = Caller.Of(http).OrgId;
             var paging = V0Page.From(page, page_size);
+            var spamView = V0SpamView.From(spam);
             if (await inboxes.GetAsync(orgId, inboxId, http.RequestAborted) is null) return V0Errors.NotFound("inbox");
-            var list = await repository.ListAsync(orgId, inboxId, paging.Request, http.RequestAborted);
+            var list = await repository.ListAsync(orgId, inboxId, spamView, paging.Request, http.RequestAborted);
             return V0Routes.Ok(paging.List(list, MessageViews.Item));
         }).Produces<V0Routes.ListResponse<MessageViews.ThreadItem>>().Produces<ApiError>(404);
 

@@ -33,12 +33,13 @@ public static class ThreadEndpoints
         var threads = v1.MapGroup("/threads");
 
         threads.MapGet("/", async (HttpContext http, IdentityThreads service, string? identity_id, string? needs_review, string? status, string? limit,
-            string? offset) =>
+            string? offset, string? spam) =>
         {
             ScopeCheck.Require(http, ApiKeyScopes.ReadThreads);
             var page = V1Routes.Page(limit, offset);
             var list = await service.ListAsync(Caller.Of(http).OrgId,
-                new ThreadFilter(identity_id, status, V1Routes.Flag("needs_review", needs_review)), page, http.RequestAborted);
+                new ThreadFilter(identity_id, status, V1Routes.Flag("needs_review", needs_review), V1Routes.Flag("spam", spam) ?? false), page,
+                http.RequestAborted);
             return V1Routes.Ok(V1Routes.List(list, page, ToResponse));
         });
 
