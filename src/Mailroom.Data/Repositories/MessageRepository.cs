@@ -108,6 +108,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
             }, ct);
         // The inbox's total, in the caller's transaction. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
         if (m.InboxId is not null) await db.AddToInboxCountsAsync(m.InboxId, messages: 1, threads: 0, ct);
+        // Search's index rows, in the caller's transaction; message_text (SQLite) follows by trigger, PostgreSQL's text index by itself.
+        await InsertTermsAsync(m, Terms(m), ct);
         foreach (var a in attachments)
             await db.ExecuteAsync(
                 $"INSERT INTO attachments ({AttachmentColumns}) VALUES (@Id, @OrgId, @MessageId, @FileName, @ContentType, @Disposition, @ContentId, @Size, @BlobKey, @CreatedAt)",
@@ -139,9 +141,53 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         (await db.QueryAsync<Row>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
             new { orgId, threadId }, ct)).Select(Map).ToList();
 
-    public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.ExecuteAsync(
-        "UPDATE messages SET labels_json = @LabelsJson, updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id",
-        new { m.Id, m.OrgId, LabelsJson = StoredJson.Write(m.Labels), UpdatedAt = Time.Ms(m.UpdatedAt) }, ct);
+    /// <summary>The labels and their rows in message_terms change together, in the caller's transaction or one of their own.</summary>
+    public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.InTransactionAsync(async () =>
+    {
+        var updated = await db.ExecuteAsync(
+            "UPDATE messages SET labels_json = @LabelsJson, updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id",
+            new { m.Id, m.OrgId, LabelsJson = StoredJson.Write(m.Labels), UpdatedAt = Time.Ms(m.UpdatedAt) }, ct);
+        if (updated == 0) return false;
+        await db.ExecuteAsync("DELETE FROM message_terms WHERE message_id = @Id AND field = 'label'", new { m.Id }, ct);
+        await InsertTermsAsync(m, m.Labels.Distinct().Select(label => (LabelField, label)), ct);
+        return true;
+    }, ct);
+
+    private const string FromField = "from";
+    private const string RecipientField = "to";
+    private const string LabelField = "label";
+
+    /// <summary>What message_terms holds for a message: its sender's address, each To and Cc address and each label, each once.</summary>
+    private static IEnumerable<(string Field, string Term)> Terms(Message m)
+    {
+        var terms = new HashSet<(string, string)>();
+        if (MessageSearchTerms.Address(m.From) is { } from) terms.Add((FromField, from));
+        foreach (var recipient in m.To.Concat(m.Cc))
+            if (MessageSearchTerms.Address(recipient) is { } address) terms.Add((RecipientField, address));
+        foreach (var label in m.Labels) terms.Add((LabelField, label));
+        return terms;
+    }
+
+    /// <summary>One statement per message (in rows of at most 500, for a message with very many recipients).</summary>
+    private async Task InsertTermsAsync(Message m, IEnumerable<(string Field, string Term)> terms, CancellationToken ct)
+    {
+        foreach (var chunk in terms.Chunk(500))
+        {
+            var args = new Dictionary<string, object?>
+            {
+                ["messageId"] = m.Id, ["orgId"] = m.OrgId, ["inboxId"] = m.InboxId, ["timestamp"] = Time.Ms(m.Timestamp),
+            };
+            var rows = new List<string>();
+            foreach (var (field, term) in chunk)
+            {
+                args["f" + rows.Count] = field;
+                args["t" + rows.Count] = term;
+                rows.Add($"(@messageId, @f{rows.Count}, @t{rows.Count}, @orgId, @inboxId, @timestamp)");
+            }
+            await db.ExecuteAsync(
+                $"INSERT INTO message_terms (message_id, field, term, org_id, inbox_id, timestamp) VALUES {string.Join(", ", rows)}", args, ct);
+        }
+    }
 
     public Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE messages SET status = @status, updated_at = @at WHERE id = @id", new { id, status, at = Time.Ms(at) }, ct);
@@ -188,48 +234,97 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         return row is null ? null : MapAttachment(row);
     }
 
-    public Task<Page<Message>> SearchAsync(string orgId, MessageSearch search, PageRequest page, CancellationToken ct = default)
+    /// <summary>
+    /// One index walk, newest first, that stops once the page is full: the first address or label criterion drives
+    /// through message_terms (the inbox's index or the organization's), the other ones are point lookups in its primary
+    /// key; without any, the messages' own (inbox or organization, time) index drives. Words go to the full-text index
+    /// (SQLite's message_text, PostgreSQL's ix_messages_text), whose matches are all found before the walk: a word
+    /// that very many messages hold costs what they number (docs/benchmarks.md). The position is a strict
+    /// (timestamp, id) bound, so a message stored between two pages never shifts the next one.
+    /// </summary>
+    public async Task<MessageSearchPage> SearchAsync(string orgId, MessageSearch search, MessagePosition? after, int limit, CancellationToken ct = default)
     {
-        var args = new Dictionary<string, object?> { ["orgId"] = orgId };
-        var where = new List<string> { "org_id = @orgId" };
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var args = new Dictionary<string, object?> { ["orgId"] = orgId, ["limit"] = limit + 1 };
+        var terms = new List<(string Field, string Term)>();
+        if (MessageSearchTerms.Address(search.From) is { } from) terms.Add((FromField, from));
+        if (MessageSearchTerms.Address(search.Recipient) is { } recipient) terms.Add((RecipientField, recipient));
+        foreach (var label in search.Labels ?? []) terms.Add((LabelField, label));
+
+        var where = new List<string>();
+        string source, timestamp, id;
+        if (terms.Count > 0)
+        {
+            (source, timestamp, id) = ("message_terms d JOIN messages m ON m.id = d.message_id", "d.timestamp", "d.message_id");
+            where.Add(search.InboxId is null ? "d.org_id = @orgId" : "d.inbox_id = @inboxId");
+            where.Add("d.field = @field0 AND d.term = @term0");
+        }
+        else (source, timestamp, id) = ("messages m", "m.timestamp", "m.id");
+        where.Add("m.org_id = @orgId");
         if (search.InboxId is not null)
         {
-            where.Add("inbox_id = @inboxId");
+            where.Add("m.inbox_id = @inboxId");
             args["inboxId"] = search.InboxId;
         }
-        void Contains(string name, string? value, params string[] columns)
+        for (var i = 0; i < terms.Count; i++)
         {
-            if (string.IsNullOrEmpty(value)) return;
-            args[name] = "%" + EscapeLike(value.ToLowerInvariant()) + "%";
-            where.Add("(" + string.Join(" OR ", columns.Select(c => $"lower({c}) LIKE @{name} ESCAPE '\\'")) + ")");
+            args["field" + i] = terms[i].Field;
+            args["term" + i] = terms[i].Term;
+            if (i > 0) where.Add($"EXISTS (SELECT 1 FROM message_terms x WHERE x.message_id = m.id AND x.field = @field{i} AND x.term = @term{i})");
         }
-        Contains("fromPart", search.From, "from_address");
-        Contains("recipientPart", search.Recipient, "to_json", "cc_json");
-        Contains("subjectPart", search.Subject, "subject");
-        Contains("textPart", search.Text, "subject", "text_body");
-        // Labels are stored as a JSON array of strings: each label is looked for as its JSON string, quotes included.
-        var labels = search.Labels ?? [];
-        for (var i = 0; i < labels.Count; i++)
+        if (search.After is { } notBefore)
         {
-            args["label" + i] = "%" + EscapeLike(StoredJson.Write(labels[i])) + "%";
-            where.Add($"labels_json LIKE @label{i} ESCAPE '\\'");
-        }
-        if (search.After is { } after)
-        {
-            where.Add("timestamp >= @after");
-            args["after"] = Time.Ms(after);
+            where.Add($"{timestamp} >= @after");
+            args["after"] = Time.Ms(notBefore);
         }
         if (search.Before is { } before)
         {
-            where.Add("timestamp < @before");
+            where.Add($"{timestamp} < @before");
             args["before"] = Time.Ms(before);
         }
-        var filter = string.Join(" AND ", where);
-        return db.PageAsync<Row, Message>($"SELECT {Columns} FROM messages WHERE {filter} ORDER BY timestamp DESC, id DESC",
-            $"SELECT COUNT(*) FROM messages WHERE {filter}", args, page, Map, ct);
+        if (after is { } position)
+        {
+            where.Add($"({timestamp}, {id}) < (@positionTimestamp, @positionId)");
+            args["positionTimestamp"] = Time.Ms(position.Timestamp);
+            args["positionId"] = position.MessageId;
+        }
+        where.AddRange(FullText(MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text), args));
+
+        var rows = (await db.QueryAsync<Row>(
+            $"SELECT {SearchColumns} FROM {source} WHERE {string.Join(" AND ", where)} ORDER BY {timestamp} DESC, {id} DESC LIMIT @limit",
+            args, ct)).Select(Map).ToList();
+        if (rows.Count <= limit) return new MessageSearchPage(rows, null);
+        rows.RemoveAt(limit);
+        return new MessageSearchPage(rows, new MessagePosition(rows[^1].Timestamp, rows[^1].Id));
     }
 
-    private static string EscapeLike(string value) => value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+    private static readonly string SearchColumns = string.Join(", ", ReadColumns.Split(", ").Select(column => "m." + column));
+
+    /// <summary>PostgreSQL's two text expressions, written exactly as migration 0016 indexes the first.</summary>
+    private const string PostgresText = "to_tsvector('simple'::regconfig, regexp_replace(coalesce(m.subject, '') || ' ' || " +
+                                        "left(coalesce(m.text_body, ''), 100000), '[^[:alnum:]]+', ' ', 'g'))";
+    private const string PostgresSubject = "to_tsvector('simple'::regconfig, regexp_replace(coalesce(m.subject, ''), '[^[:alnum:]]+', ' ', 'g'))";
+
+    /// <summary>
+    /// Each word must begin a word of the subject (<paramref name="subjectWords"/>) or of the subject or text body
+    /// (<paramref name="textWords"/>). Words hold letters and digits only, so they go into either query language as they are.
+    /// </summary>
+    private IEnumerable<string> FullText(IReadOnlyList<string> subjectWords, IReadOnlyList<string> textWords, Dictionary<string, object?> args)
+    {
+        if (subjectWords.Count + textWords.Count == 0) yield break;
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            args["textQuery"] = string.Join(" AND ", subjectWords.Select(w => $"subject : \"{w}\"*").Concat(textWords.Select(w => $"\"{w}\"*")));
+            yield return "m.rowid IN (SELECT rowid FROM message_text WHERE message_text MATCH @textQuery)";
+            yield break;
+        }
+        // The GIN index finds the words anywhere; those of the subject are checked there on the rows it found.
+        args["textQuery"] = string.Join(" & ", subjectWords.Concat(textWords).Distinct().Select(w => w + ":*"));
+        yield return $"{PostgresText} @@ to_tsquery('simple'::regconfig, @textQuery)";
+        if (subjectWords.Count == 0) yield break;
+        args["subjectQuery"] = string.Join(" & ", subjectWords.Select(w => w + ":*"));
+        yield return $"{PostgresSubject} @@ to_tsquery('simple'::regconfig, @subjectQuery)";
+    }
 
     public async Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default)
     {
