@@ -4,7 +4,8 @@ using Mailroom.Core.Messaging;
 
 namespace Mailroom.Data.Repositories;
 
-public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository, IOrganizationMailRepository
+/// <param name="fewTextMatches">On SQLite, how many full-text matches are few enough to drive a search (see SearchAsync).</param>
+public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 500) : IMessageRepository, IOrganizationMailRepository
 {
     private const string Columns = "id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, in_reply_to, references_json, " +
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
@@ -239,7 +240,9 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
     /// through message_terms (the inbox's index or the organization's), the other ones are point lookups in its primary
     /// key; without any, the messages' own (inbox or organization, time) index drives. Words go to the full-text index
     /// (SQLite's message_text, PostgreSQL's ix_messages_text), whose matches are all found before the walk: a word
-    /// that very many messages hold costs what they number (docs/benchmarks.md). The position is a strict
+    /// that very many messages hold costs what they number (docs/benchmarks.md). On SQLite, when the words match fewer
+    /// than <c>fewTextMatches</c> messages, those drive instead (sorted by time), so that a rare word does not
+    /// walk the whole inbox; PostgreSQL's planner makes that choice from its statistics. The position is a strict
     /// (timestamp, id) bound, so a message stored between two pages never shifts the next one.
     /// </summary>
     public async Task<MessageSearchPage> SearchAsync(string orgId, MessageSearch search, MessagePosition? after, int limit, CancellationToken ct = default)
@@ -250,27 +253,39 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         if (MessageSearchTerms.Address(search.From) is { } from) terms.Add((FromField, from));
         if (MessageSearchTerms.Address(search.Recipient) is { } recipient) terms.Add((RecipientField, recipient));
         foreach (var label in search.Labels ?? []) terms.Add((LabelField, label));
+        var text = FullText(MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text), args).ToList();
+        var textDrives = db.Provider == DatabaseProvider.Sqlite && text.Count > 0 &&
+                         await db.ScalarAsync<long>("SELECT COUNT(*) FROM (SELECT 1 FROM message_text WHERE message_text MATCH @textQuery LIMIT @few)",
+                             new { textQuery = args["textQuery"], few = fewTextMatches }, ct) < fewTextMatches;
 
         var where = new List<string>();
         string source, timestamp, id;
-        if (terms.Count > 0)
+        if (textDrives)
+        {
+            // CROSS JOIN keeps SQLite from reordering: the few matches first, then their messages by rowid.
+            (source, timestamp, id) = ("message_text CROSS JOIN messages m ON m.rowid = message_text.rowid", "m.timestamp", "m.id");
+            where.Add("message_text MATCH @textQuery");
+        }
+        else if (terms.Count > 0)
         {
             (source, timestamp, id) = ("message_terms d JOIN messages m ON m.id = d.message_id", "d.timestamp", "d.message_id");
             where.Add(search.InboxId is null ? "d.org_id = @orgId" : "d.inbox_id = @inboxId");
             where.Add("d.field = @field0 AND d.term = @term0");
         }
         else (source, timestamp, id) = ("messages m", "m.timestamp", "m.id");
+        if (!textDrives) where.AddRange(text);
         where.Add("m.org_id = @orgId");
         if (search.InboxId is not null)
         {
             where.Add("m.inbox_id = @inboxId");
             args["inboxId"] = search.InboxId;
         }
+        var driver = source.StartsWith("message_terms", StringComparison.Ordinal) ? 1 : 0;
         for (var i = 0; i < terms.Count; i++)
         {
             args["field" + i] = terms[i].Field;
             args["term" + i] = terms[i].Term;
-            if (i > 0) where.Add($"EXISTS (SELECT 1 FROM message_terms x WHERE x.message_id = m.id AND x.field = @field{i} AND x.term = @term{i})");
+            if (i >= driver) where.Add($"EXISTS (SELECT 1 FROM message_terms x WHERE x.message_id = m.id AND x.field = @field{i} AND x.term = @term{i})");
         }
         if (search.After is { } notBefore)
         {
@@ -288,7 +303,6 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
             args["positionTimestamp"] = Time.Ms(position.Timestamp);
             args["positionId"] = position.MessageId;
         }
-        where.AddRange(FullText(MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text), args));
 
         var rows = (await db.QueryAsync<Row>(
             $"SELECT {SearchColumns} FROM {source} WHERE {string.Join(" AND ", where)} ORDER BY {timestamp} DESC, {id} DESC LIMIT @limit",
