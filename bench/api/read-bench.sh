@@ -5,7 +5,7 @@
 # at page 1, one message and one thread. smtp-source gives each message its own subject, so each is its own thread.
 # Then the MCP tool search_messages over /mcp (JSON-RPC over HTTP, one session): by sender (every message of the inbox
 # is from sender@bench.example) at the first page and 50 pages deep (by cursor), and full text at the first page for a
-# word only the newest message holds and for a word every message holds (the costly case).
+# word one message holds, for a word every message holds (the costly case), and for sender and word together.
 # Usage: bench/api/read-bench.sh [sqlite|postgres]   (run as root; postgres needs MAILROOM_TEST_POSTGRES)
 set -euo pipefail
 provider=${1:-sqlite}
@@ -15,9 +15,9 @@ source "$(dirname "$0")/../lib/serve-mailroom.sh"
 /usr/sbin/smtp-source -s 20 -m "$messages" -l 4096 -f sender@bench.example -t bench@mailroom.local -M client.bench.example "127.0.0.1:$smtp"
 until [ "$(count)" -ge "$messages" ]; do sleep 0.2; done
 
-python3 - "$http" "$key" "$inbox" "$messages" "$requests" "$provider" <<'PY'
-import http.client, json, sys, time
-port, key, inbox, messages, requests, provider = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+python3 - "$http" "$key" "$inbox" "$messages" "$requests" "$provider" "$smtp" <<'PY'
+import http.client, json, smtplib, sys, time, uuid
+port, key, inbox, messages, requests, provider, smtp = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], int(sys.argv[7])
 connection = http.client.HTTPConnection("127.0.0.1", int(port))
 headers = {"Authorization": f"Bearer {key}"}
 
@@ -73,13 +73,19 @@ by_sender = {"inbox_id": inbox, "from": "sender@bench.example"}
 deep = dict(by_sender)
 deep_pages = min(50, (messages - 1) // 20)
 for _ in range(deep_pages): deep["cursor"] = search(deep)["next_cursor"]
-newest_subject = search({"inbox_id": inbox, "limit": 1})["messages"][0]["subject"]
-words = [w for w in newest_subject.replace(":", " ").split() if w.isalnum()]
-newest_text = search({"inbox_id": inbox, "text": words[-1]})
-common = {"inbox_id": inbox, "text": words[0]}
+# smtp-source's mail has no subject and a body of one repeated word: that word is in every message. One more message
+# carries a word no other holds.
+_, newest = rpc("tools/call", {"name": "get_message", "arguments": {"inbox_id": inbox, "message_id": search({"inbox_id": inbox, "limit": 1})["messages"][0]["message_id"]}})
+common_word = "".join(c for c in json.loads(newest["content"][0]["text"])["text"].split()[0] if c.isalnum())[:12]
+rare_word = "lantern" + uuid.uuid4().hex[:8]
+with smtplib.SMTP("127.0.0.1", smtp) as client:
+    client.sendmail("sender@bench.example", ["bench@mailroom.local"],
+                    f"From: sender@bench.example\r\nTo: bench@mailroom.local\r\nSubject: Harbor {rare_word}\r\n\r\nThe rare word is {rare_word}.\r\n")
+while not search({"inbox_id": inbox, "text": rare_word})["messages"]: time.sleep(0.2)
 searches = [("search by sender, page 1", by_sender), (f"search by sender, {deep_pages} pages deep (cursor)", deep),
-            (f"search text '{words[-1]}' ({len(newest_text['messages'])} match), page 1", {"inbox_id": inbox, "text": words[-1]}),
-            (f"search text '{words[0]}' (every message), page 1", common)]
+            ("search text, a word one message holds, page 1", {"inbox_id": inbox, "text": rare_word}),
+            ("search text, a word every message holds, page 1", {"inbox_id": inbox, "text": common_word}),
+            ("search by sender and text (one match), page 1", {**by_sender, "text": rare_word})]
 for name, arguments in searches:
     for _ in range(20): search(arguments)
     timings = []
