@@ -238,85 +238,107 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
     /// <summary>
     /// One index walk, newest first, that stops once the page is full: the first address or label criterion drives
     /// through message_terms (the inbox's index or the organization's), the other ones are point lookups in its primary
-    /// key; without any, the messages' own (inbox or organization, time) index drives. Words go to the full-text index
-    /// (SQLite's message_text, PostgreSQL's ix_messages_text), whose matches are all found before the walk: a word
-    /// that very many messages hold costs what they number (docs/benchmarks.md). On SQLite, when the words match fewer
-    /// than <c>fewTextMatches</c> messages, those drive instead (sorted by time), so that a rare word does not
-    /// walk the whole inbox; PostgreSQL's planner makes that choice from its statistics. The position is a strict
+    /// key; without any, the messages' own (inbox or organization, time) index drives. The position is a strict
     /// (timestamp, id) bound, so a message stored between two pages never shifts the next one.
+    /// Words use the full-text index (SQLite's message_text, PostgreSQL's ix_messages_text on text_vector), which finds
+    /// all of a word's matches at once, so they drive only when they are few: SQLite counts them up to
+    /// <c>fewTextMatches</c> first (a bounded count) and otherwise filters the walk by the set of matches; PostgreSQL,
+    /// whose planner cannot tell a rare prefix from a common one, first filters the newest <see cref="TextWindow"/>
+    /// messages the walk reaches, which fills the page when the words are common, and otherwise lets the index find
+    /// them all. A word that very many messages hold, but not the newest ones, costs what they number (docs/benchmarks.md).
     /// </summary>
     public async Task<MessageSearchPage> SearchAsync(string orgId, MessageSearch search, MessagePosition? after, int limit, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var args = new Dictionary<string, object?> { ["orgId"] = orgId, ["limit"] = limit + 1 };
+        var args = new Dictionary<string, object?> { ["orgId"] = orgId, ["limit"] = limit + 1, ["window"] = TextWindow };
         var terms = new List<(string Field, string Term)>();
         if (MessageSearchTerms.Address(search.From) is { } from) terms.Add((FromField, from));
         if (MessageSearchTerms.Address(search.Recipient) is { } recipient) terms.Add((RecipientField, recipient));
         foreach (var label in search.Labels ?? []) terms.Add((LabelField, label));
-        var text = FullText(MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text), args).ToList();
-        var textDrives = db.Provider == DatabaseProvider.Sqlite && text.Count > 0 &&
-                         await db.ScalarAsync<long>("SELECT COUNT(*) FROM (SELECT 1 FROM message_text WHERE message_text MATCH @textQuery LIMIT @few)",
-                             new { textQuery = args["textQuery"], few = fewTextMatches }, ct) < fewTextMatches;
-
-        var where = new List<string>();
-        string source, timestamp, id;
-        if (textDrives)
-        {
-            // CROSS JOIN keeps SQLite from reordering: the few matches first, then their messages by rowid.
-            (source, timestamp, id) = ("message_text CROSS JOIN messages m ON m.rowid = message_text.rowid", "m.timestamp", "m.id");
-            where.Add("message_text MATCH @textQuery");
-        }
-        else if (terms.Count > 0)
-        {
-            (source, timestamp, id) = ("message_terms d JOIN messages m ON m.id = d.message_id", "d.timestamp", "d.message_id");
-            where.Add(search.InboxId is null ? "d.org_id = @orgId" : "d.inbox_id = @inboxId");
-            where.Add("d.field = @field0 AND d.term = @term0");
-        }
-        else (source, timestamp, id) = ("messages m", "m.timestamp", "m.id");
-        if (!textDrives) where.AddRange(text);
-        where.Add("m.org_id = @orgId");
-        if (search.InboxId is not null)
-        {
-            where.Add("m.inbox_id = @inboxId");
-            args["inboxId"] = search.InboxId;
-        }
-        var driver = source.StartsWith("message_terms", StringComparison.Ordinal) ? 1 : 0;
         for (var i = 0; i < terms.Count; i++)
         {
             args["field" + i] = terms[i].Field;
             args["term" + i] = terms[i].Term;
-            if (i >= driver) where.Add($"EXISTS (SELECT 1 FROM message_terms x WHERE x.message_id = m.id AND x.field = @field{i} AND x.term = @term{i})");
         }
-        if (search.After is { } notBefore)
-        {
-            where.Add($"{timestamp} >= @after");
-            args["after"] = Time.Ms(notBefore);
-        }
-        if (search.Before is { } before)
-        {
-            where.Add($"{timestamp} < @before");
-            args["before"] = Time.Ms(before);
-        }
+        if (search.InboxId is not null) args["inboxId"] = search.InboxId;
+        if (search.After is { } notBefore) args["after"] = Time.Ms(notBefore);
+        if (search.Before is { } before) args["before"] = Time.Ms(before);
         if (after is { } position)
         {
-            where.Add($"({timestamp}, {id}) < (@positionTimestamp, @positionId)");
             args["positionTimestamp"] = Time.Ms(position.Timestamp);
             args["positionId"] = position.MessageId;
         }
+        var text = FullText(MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text), args).ToList();
+        var walk = terms.Count > 0 ? Drive.Terms : Drive.Messages;
 
-        var rows = (await db.QueryAsync<Row>(
-            $"SELECT {SearchColumns} FROM {source} WHERE {string.Join(" AND ", where)} ORDER BY {timestamp} DESC, {id} DESC LIMIT @limit",
-            args, ct)).Select(Map).ToList();
+        // The query for one way to drive: its source, its conditions (the words among them or not) and its order.
+        string Query(Drive drive, bool withText, string columns, string? order = null, bool window = false)
+        {
+            var where = new List<string>();
+            string source, timestamp, id;
+            switch (drive)
+            {
+                case Drive.SqliteText:
+                    // CROSS JOIN keeps SQLite from reordering: the few matches first, then their messages by rowid.
+                    (source, timestamp, id) = ("message_text CROSS JOIN messages m ON m.rowid = message_text.rowid", "m.timestamp", "m.id");
+                    where.Add("message_text MATCH @textQuery");
+                    break;
+                case Drive.Terms:
+                    (source, timestamp, id) = ("message_terms d JOIN messages m ON m.id = d.message_id", "d.timestamp", "d.message_id");
+                    where.Add(search.InboxId is null ? "d.org_id = @orgId" : "d.inbox_id = @inboxId");
+                    where.Add("d.field = @field0 AND d.term = @term0");
+                    break;
+                default:
+                    (source, timestamp, id) = ("messages m", "m.timestamp", "m.id");
+                    break;
+            }
+            if (withText) where.AddRange(text);
+            where.Add("m.org_id = @orgId");
+            if (search.InboxId is not null) where.Add("m.inbox_id = @inboxId");
+            for (var i = drive == Drive.Terms ? 1 : 0; i < terms.Count; i++)
+                where.Add($"EXISTS (SELECT 1 FROM message_terms x WHERE x.message_id = m.id AND x.field = @field{i} AND x.term = @term{i})");
+            if (search.After is not null) where.Add($"{timestamp} >= @after");
+            if (search.Before is not null) where.Add($"{timestamp} < @before");
+            if (after is not null) where.Add($"({timestamp}, {id}) < (@positionTimestamp, @positionId)");
+            // A window hands its order on by name, so that the query around it reads it in that order without sorting it.
+            if (window) columns = $"{columns}, {timestamp} AS walk_timestamp, {id} AS walk_id";
+            return $"SELECT {columns} FROM {source} WHERE {string.Join(" AND ", where)} ORDER BY {order ?? $"{timestamp} DESC, {id} DESC"} " +
+                   $"LIMIT {(window ? "@window" : "@limit")}";
+        }
+
+        List<Message> rows;
+        if (text.Count == 0)
+            rows = await RowsAsync(Query(walk, withText: false, SearchColumns));
+        else if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            var few = await db.ScalarAsync<long>("SELECT COUNT(*) FROM (SELECT 1 FROM message_text WHERE message_text MATCH @textQuery LIMIT @few)",
+                new { textQuery = args["textQuery"], few = fewTextMatches }, ct) < fewTextMatches;
+            rows = await RowsAsync(few ? Query(Drive.SqliteText, withText: false, SearchColumns) : Query(walk, withText: true, SearchColumns));
+        }
+        else
+        {
+            rows = await RowsAsync($"SELECT {SearchColumns} FROM ({Query(walk, withText: false, "m.*", window: true)}) m " +
+                                   $"WHERE {string.Join(" AND ", text)} ORDER BY m.walk_timestamp DESC, m.walk_id DESC LIMIT @limit");
+            // Not a full page among the newest: the words are rare here, and the GIN index finds them (an order no index
+            // holds keeps the planner from walking the time order again).
+            if (rows.Count <= limit)
+                rows = await RowsAsync(Query(Drive.Messages, withText: true, SearchColumns, order: "m.timestamp + 0 DESC, m.id DESC"));
+        }
         if (rows.Count <= limit) return new MessageSearchPage(rows, null);
         rows.RemoveAt(limit);
         return new MessageSearchPage(rows, new MessagePosition(rows[^1].Timestamp, rows[^1].Id));
+
+        async Task<List<Message>> RowsAsync(string sql) => (await db.QueryAsync<Row>(sql, args, ct)).Select(Map).ToList();
     }
+
+    private enum Drive { Messages, Terms, SqliteText }
+
+    /// <summary>On PostgreSQL, how many of the newest messages a word search filters before it asks the text index.</summary>
+    private const int TextWindow = 2000;
 
     private static readonly string SearchColumns = string.Join(", ", ReadColumns.Split(", ").Select(column => "m." + column));
 
-    /// <summary>PostgreSQL's two text expressions, written exactly as migration 0016 indexes the first.</summary>
-    private const string PostgresText = "to_tsvector('simple'::regconfig, regexp_replace(coalesce(m.subject, '') || ' ' || " +
-                                        "left(coalesce(m.text_body, ''), 100000), '[^[:alnum:]]+', ' ', 'g'))";
+    /// <summary>PostgreSQL's subject alone, made words as migration 0016 makes <c>text_vector</c> of subject and body.</summary>
     private const string PostgresSubject = "to_tsvector('simple'::regconfig, regexp_replace(coalesce(m.subject, ''), '[^[:alnum:]]+', ' ', 'g'))";
 
     /// <summary>
@@ -334,7 +356,7 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
         }
         // The GIN index finds the words anywhere; those of the subject are checked there on the rows it found.
         args["textQuery"] = string.Join(" & ", subjectWords.Concat(textWords).Distinct().Select(w => w + ":*"));
-        yield return $"{PostgresText} @@ to_tsquery('simple'::regconfig, @textQuery)";
+        yield return "m.text_vector @@ to_tsquery('simple'::regconfig, @textQuery)";
         if (subjectWords.Count == 0) yield break;
         args["subjectQuery"] = string.Join(" & ", subjectWords.Select(w => w + ":*"));
         yield return $"{PostgresSubject} @@ to_tsquery('simple'::regconfig, @subjectQuery)";
