@@ -34,10 +34,7 @@ public sealed class BackgroundTransactionTests
     {
         await using var f = await MigratedDatabase.CreateAsync("sqlite");
         var order = new List<string>();
-        var holding = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var holder = f.Db.InTransactionAsync(async () => { holding.SetResult(); await release.Task; return 0; });
-        await holding.Task;
+        var (holder, release) = await HoldTheWriterAsync(f.Db);
 
         // Each call queues at the gate before it returns its task, so the background writer is first in line.
         var background = f.Db.InBackgroundTransactionAsync(async () => { lock (order) order.Add("background"); return await Insert1("q/b"); });
@@ -54,10 +51,7 @@ public sealed class BackgroundTransactionTests
     {
         await using var f = await MigratedDatabase.CreateAsync("sqlite");
         var order = new List<string>();
-        var holding = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var holder = f.Db.InTransactionAsync(async () => { holding.SetResult(); await release.Task; return 0; });
-        await holding.Task;
+        var (holder, release) = await HoldTheWriterAsync(f.Db);
 
         var background = f.Db.InBackgroundTransactionAsync(() => { lock (order) order.Add("background"); return Task.FromResult(0); });
         await Task.Delay(SqliteWriterGate.MaxBackgroundWait + TimeSpan.FromMilliseconds(50));
@@ -72,10 +66,7 @@ public sealed class BackgroundTransactionTests
     public async Task A_cancelled_waiter_is_passed_over_and_the_connection_goes_back_durable()
     {
         await using var f = await MigratedDatabase.CreateAsync("sqlite");
-        var holding = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var holder = f.Db.InTransactionAsync(async () => { holding.SetResult(); await release.Task; return 0; });
-        await holding.Task;
+        var (holder, release) = await HoldTheWriterAsync(f.Db);
         using var cancel = new CancellationTokenSource();
         var cancelled = f.Db.InBackgroundTransactionAsync(() => Task.FromResult(0), cancel.Token);
         var next = f.Db.InBackgroundTransactionAsync(() => f.Db.ScalarAsync<long>("PRAGMA synchronous", null));
@@ -87,5 +78,15 @@ public sealed class BackgroundTransactionTests
         Assert.Equal(1L, await next); // NORMAL inside the background transaction
         // The pooled connection is FULL (2) again for the next ordinary writer.
         Assert.Equal(2L, await f.Db.InTransactionAsync(() => f.Db.ScalarAsync<long>("PRAGMA synchronous", null)));
+    }
+
+    /// <summary>Starts a transaction that holds SQLite's writer until <c>release</c> is set.</summary>
+    private static async Task<(Task<int> Holder, TaskCompletionSource Release)> HoldTheWriterAsync(MailroomDatabase db)
+    {
+        var holding = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var holder = db.InTransactionAsync(async () => { holding.SetResult(); await release.Task; return 0; });
+        await holding.Task;
+        return (holder, release);
     }
 }

@@ -94,8 +94,13 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
     {
         var args = new Dictionary<string, object?>();
         var values = AddRow(args, run, 0);
-        if (returnId) run.Id = await db.InTransactionAsync(() => db.ScalarAsync<long>(Insert + values + " RETURNING id", args, ct), ct);
-        else await db.ExecuteAsync(Insert + values, args, ct);
+        await db.InTransactionAsync(async () =>
+        {
+            if (returnId) run.Id = await db.ScalarAsync<long>(Insert + values + " RETURNING id", args, ct);
+            else await db.ExecuteAsync(Insert + values, args, ct);
+            await db.AddToCountAsync("organizations", "action_run_count", run.OrgId, 1, ct);
+            return true;
+        }, ct);
     }
 
     public async Task RecordAllAsync(IReadOnlyList<ActionRun> runs, CancellationToken ct = default)
@@ -105,6 +110,8 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
             var args = new Dictionary<string, object?>();
             await db.ExecuteAsync(Insert + string.Join(", ", chunk.Select((run, i) => AddRow(args, run, i))), args, ct);
         }
+        // The list's total, in the caller's transaction (summed there and written once per organization at commit).
+        foreach (var org in runs.GroupBy(r => r.OrgId)) await db.AddToCountAsync("organizations", "action_run_count", org.Key, org.Count(), ct);
     }
 
     /// <returns>The row's VALUES tuple, its parameters suffixed with <paramref name="row"/>.</returns>
@@ -121,8 +128,12 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
 
     public Task<Page<ActionRun>> ListAsync(string orgId, string? threadId, PageRequest page, CancellationToken ct = default)
     {
+        // A thread's runs are few and counted; the organization's are many and their total is kept (migration 0019).
         var where = threadId is null ? "org_id = @orgId" : "org_id = @orgId AND thread_id = @threadId";
-        return db.PageAsync<Row, ActionRun>($"SELECT {Columns} FROM action_runs WHERE {where} ORDER BY id", $"SELECT COUNT(*) FROM action_runs WHERE {where}",
+        var total = threadId is null
+            ? "SELECT COALESCE((SELECT action_run_count FROM organizations WHERE id = @orgId), 0)"
+            : $"SELECT COUNT(*) FROM action_runs WHERE {where}";
+        return db.PageThroughIndexAsync<Row, ActionRun>("action_runs", Columns, $"SELECT id FROM action_runs WHERE {where} ORDER BY id", "id", total,
             new() { ["orgId"] = orgId, ["threadId"] = threadId }, page, Map, ct);
     }
 }

@@ -1,3 +1,4 @@
+using Mailroom.Core.Automation;
 using Mailroom.Core.Common;
 using Mailroom.Core.Events;
 using Mailroom.Core.Webhooks;
@@ -7,10 +8,10 @@ using Mailroom.Tests.Shared;
 namespace Mailroom.Data.Tests;
 
 /// <summary>
-/// A webhook's delivery list (migration 0019): its total is the count kept on the webhook row, against a full COUNT(*),
-/// and its pages, read through the list index, are the rows of a plain newest-first scan.
+/// Lists whose totals are kept on a row (migration 0019), against a full COUNT(*): a webhook's deliveries and an
+/// organization's action runs; and their pages, read through the list index, are the rows of a plain ordered scan.
 /// </summary>
-public sealed class WebhookDeliveryListTests
+public sealed class KeptTotalsTests
 {
     public static TheoryData<string> Providers() => TestDatabase.Providers();
 
@@ -67,6 +68,46 @@ public sealed class WebhookDeliveryListTests
             throw new InvalidOperationException("rolled back");
         }));
         Assert.Equal(12, (await deliveries.ListAsync(f.OrgA, orders.Id, new PageRequest(0, 1))).Total);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task The_organizations_run_total_follows_runs_recorded_alone_in_groups_and_in_transactions(string provider)
+    {
+        await using var f = await MigratedDatabase.CreateAsync(provider);
+        var runs = new ActionRunRepository(f.Db);
+        ActionRun Run(string orgId, string thread) =>
+            new() { OrgId = orgId, ActionId = 1, ActionType = ActionTypes.Close, ThreadId = thread, StartedAt = f.Now, Outcome = RunOutcomes.Succeeded };
+
+        await runs.RecordAsync(Run(f.OrgA, "thr_1"), returnId: true);
+        await runs.RecordAsync(Run(f.OrgA, "thr_2"), returnId: false);
+        await runs.RecordAllAsync([.. Enumerable.Range(0, 120).Select(i => Run(f.OrgA, $"thr_{i % 3}")), Run(f.OrgB, "thr_b")]);
+        await f.Db.InTransactionAsync(async () =>
+        {
+            await runs.RecordAllAsync([Run(f.OrgA, "thr_1"), Run(f.OrgA, "thr_1")]);
+            await runs.RecordAsync(Run(f.OrgB, "thr_b"), returnId: true);
+            return true;
+        });
+        await Assert.ThrowsAnyAsync<Exception>(() => f.Db.InTransactionAsync<bool>(async () =>
+        {
+            await runs.RecordAllAsync([Run(f.OrgA, "thr_1")]);
+            throw new InvalidOperationException("rolled back");
+        }));
+
+        foreach (var (org, thread) in new[] { (f.OrgA, (string?)null), (f.OrgB, null), (f.OrgA, "thr_1") })
+        {
+            var filter = thread is null ? "" : " AND thread_id = @thread";
+            var ids = (await f.Db.QueryAsync<long>($"SELECT id FROM action_runs WHERE org_id = @org{filter} ORDER BY id", new { org, thread })).ToList();
+            var listed = new List<long>();
+            for (var offset = 0L; ; offset += 50)
+            {
+                var page = await runs.ListAsync(org, thread, new PageRequest(offset, 50));
+                Assert.Equal(ids.Count, page.Total);
+                if (page.Items.Count == 0) break;
+                listed.AddRange(page.Items.Select(r => r.Id));
+            }
+            Assert.Equal(ids, listed);
+        }
+        Assert.Equal(124, (await runs.ListAsync(f.OrgA, null, new PageRequest(0, 1))).Total);
     }
 
     private static async Task<Webhook> WebhookAsync(WebhookRepository webhooks, string orgId)
