@@ -57,7 +57,7 @@ test("lists the tools, sends between inboxes, finds the message with search_mess
     });
     assert.equal(sent.status, "queued");
 
-    const found = await waitFor(client, "search_messages", { inbox_id: bob.inbox_id, subject, text: "noon" }, (b) => b.total === 1);
+    const found = await waitFor(client, "search_messages", { inbox_id: bob.inbox_id, subject, text: "noon" }, (b) => b.messages.length === 1);
     const message = found.messages[0];
     assert.equal(message.subject, subject);
     assert.equal(message.trust.origin, "received_from_outside");

@@ -101,20 +101,30 @@ public interface IMessageRepository
     Task<Attachment?> GetAttachmentAsync(string orgId, string messageId, string attachmentId, CancellationToken ct = default);
     /// <summary>An attachment by id alone, for signed download links (the signature proves access).</summary>
     Task<Attachment?> FindAttachmentAsync(string attachmentId, CancellationToken ct = default);
-    /// <summary>The organization's messages that match every criterion given, newest first.</summary>
-    Task<Common.Page<Message>> SearchAsync(string orgId, MessageSearch search, Common.PageRequest page, CancellationToken ct = default);
+    /// <summary>
+    /// The organization's messages that match every criterion given, newest first: at most <paramref name="limit"/> of
+    /// them after <paramref name="after"/> (from the newest when null), and the position to continue from when more follow.
+    /// </summary>
+    Task<MessageSearchPage> SearchAsync(string orgId, MessageSearch search, MessagePosition? after, int limit, CancellationToken ct = default);
 }
 
 /// <summary>
-/// What a message search asks for; every criterion given must hold. Text criteria are case-insensitive substrings
-/// (ASCII case on SQLite): a plain scan over the organization's (or the inbox's) messages in time order, not a
-/// full-text index.
+/// What a message search asks for; every criterion given must hold. Addresses and labels are looked up in an index of
+/// their own; subject and text in a full-text index (SQLite FTS5, PostgreSQL text search), word by word, see
+/// <see cref="MessageSearchTerms"/>.
 /// </summary>
-/// <param name="From">Part of the From header (name or address).</param>
-/// <param name="Recipient">Part of a To or Cc address.</param>
-/// <param name="Text">Part of the subject or the text body.</param>
-/// <param name="Labels">Labels the message must all carry.</param>
+/// <param name="From">The sender's address (the one in the From header), whole, ignoring case.</param>
+/// <param name="Recipient">An address of the To or Cc header, whole, ignoring case.</param>
+/// <param name="Subject">Words that must each begin a word of the subject.</param>
+/// <param name="Text">Words that must each begin a word of the subject or the text body.</param>
+/// <param name="Labels">Labels the message must all carry, exactly as written.</param>
 /// <param name="After">At or after this time.</param>
 /// <param name="Before">Strictly before this time.</param>
 public sealed record MessageSearch(string? InboxId = null, string? From = null, string? Recipient = null, string? Subject = null, string? Text = null,
     IReadOnlyList<string>? Labels = null, DateTimeOffset? After = null, DateTimeOffset? Before = null);
+
+/// <summary>Where a newest-first walk through messages stands: the last message returned, by time and then id.</summary>
+public readonly record struct MessagePosition(DateTimeOffset Timestamp, string MessageId);
+
+/// <summary>One page of a search and, when more messages match, the position the next page starts after.</summary>
+public sealed record MessageSearchPage(IReadOnlyList<Message> Items, MessagePosition? Next);

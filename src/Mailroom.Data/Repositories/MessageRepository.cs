@@ -4,7 +4,8 @@ using Mailroom.Core.Messaging;
 
 namespace Mailroom.Data.Repositories;
 
-public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository, IOrganizationMailRepository
+/// <param name="fewTextMatches">On SQLite, how many full-text matches are few enough to drive a search (see SearchAsync).</param>
+public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 500) : IMessageRepository, IOrganizationMailRepository
 {
     private const string Columns = "id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, in_reply_to, references_json, " +
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
@@ -112,6 +113,8 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
             }, ct);
         // The inbox's total, in the caller's transaction. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
         if (m.InboxId is not null) await db.AddToInboxCountsAsync(m.InboxId, new(Messages: 1, Threads: 0, SpamMessages: m.InSpamThread ? 1 : 0, SpamThreads: 0), ct);
+        // Search's index rows, in the caller's transaction; message_text (SQLite) follows by trigger, PostgreSQL's text index by itself.
+        await InsertTermsAsync(m, Terms(m), ct);
         foreach (var a in attachments)
             await db.ExecuteAsync(
                 $"INSERT INTO attachments ({AttachmentColumns}) VALUES (@Id, @OrgId, @MessageId, @FileName, @ContentType, @Disposition, @ContentId, @Size, @BlobKey, @CreatedAt)",
@@ -147,9 +150,53 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         (await db.QueryAsync<Row>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
             new { orgId, threadId }, ct)).Select(Map).ToList();
 
-    public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.ExecuteAsync(
-        "UPDATE messages SET labels_json = @LabelsJson, updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id",
-        new { m.Id, m.OrgId, LabelsJson = StoredJson.Write(m.Labels), UpdatedAt = Time.Ms(m.UpdatedAt) }, ct);
+    /// <summary>The labels and their rows in message_terms change together, in the caller's transaction or one of their own.</summary>
+    public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.InTransactionAsync(async () =>
+    {
+        var updated = await db.ExecuteAsync(
+            "UPDATE messages SET labels_json = @LabelsJson, updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id",
+            new { m.Id, m.OrgId, LabelsJson = StoredJson.Write(m.Labels), UpdatedAt = Time.Ms(m.UpdatedAt) }, ct);
+        if (updated == 0) return false;
+        await db.ExecuteAsync("DELETE FROM message_terms WHERE message_id = @Id AND field = 'label'", new { m.Id }, ct);
+        await InsertTermsAsync(m, m.Labels.Distinct().Select(label => (LabelField, label)), ct);
+        return true;
+    }, ct);
+
+    private const string FromField = "from";
+    private const string RecipientField = "to";
+    private const string LabelField = "label";
+
+    /// <summary>What message_terms holds for a message: its sender's address, each To and Cc address and each label, each once.</summary>
+    private static IEnumerable<(string Field, string Term)> Terms(Message m)
+    {
+        var terms = new HashSet<(string, string)>();
+        if (MessageSearchTerms.Address(m.From) is { } from) terms.Add((FromField, from));
+        foreach (var recipient in m.To.Concat(m.Cc))
+            if (MessageSearchTerms.Address(recipient) is { } address) terms.Add((RecipientField, address));
+        foreach (var label in m.Labels) terms.Add((LabelField, label));
+        return terms;
+    }
+
+    /// <summary>One statement per message (in rows of at most 500, for a message with very many recipients).</summary>
+    private async Task InsertTermsAsync(Message m, IEnumerable<(string Field, string Term)> terms, CancellationToken ct)
+    {
+        foreach (var chunk in terms.Chunk(500))
+        {
+            var args = new Dictionary<string, object?>
+            {
+                ["messageId"] = m.Id, ["orgId"] = m.OrgId, ["inboxId"] = m.InboxId, ["timestamp"] = Time.Ms(m.Timestamp),
+            };
+            var rows = new List<string>();
+            foreach (var (field, term) in chunk)
+            {
+                args["f" + rows.Count] = field;
+                args["t" + rows.Count] = term;
+                rows.Add($"(@messageId, @f{rows.Count}, @t{rows.Count}, @orgId, @inboxId, @timestamp)");
+            }
+            await db.ExecuteAsync(
+                $"INSERT INTO message_terms (message_id, field, term, org_id, inbox_id, timestamp) VALUES {string.Join(", ", rows)}", args, ct);
+        }
+    }
 
     public Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE messages SET status = @status, updated_at = @at WHERE id = @id", new { id, status, at = Time.Ms(at) }, ct);
@@ -196,48 +243,132 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         return row is null ? null : MapAttachment(row);
     }
 
-    public Task<Page<Message>> SearchAsync(string orgId, MessageSearch search, PageRequest page, CancellationToken ct = default)
+    /// <summary>
+    /// One index walk, newest first, that stops once the page is full: the first address or label criterion drives
+    /// through message_terms (the inbox's index or the organization's), the other ones are point lookups in its primary
+    /// key; without any, the messages' own (inbox or organization, time) index drives. The position is a strict
+    /// (timestamp, id) bound, so a message stored between two pages never shifts the next one.
+    /// Words use the full-text index (SQLite's message_text, PostgreSQL's ix_messages_text on text_vector), which finds
+    /// all of a word's matches at once, so they drive only when they are few: SQLite counts them up to
+    /// <c>fewTextMatches</c> first (a bounded count) and otherwise filters the walk by the set of matches; PostgreSQL,
+    /// whose planner cannot tell a rare prefix from a common one, first filters the newest <see cref="TextWindow"/>
+    /// messages the walk reaches, which fills the page when the words are common, and otherwise lets the index find
+    /// them all. A word that very many messages hold, but not the newest ones, costs what they number (docs/benchmarks.md).
+    /// </summary>
+    public async Task<MessageSearchPage> SearchAsync(string orgId, MessageSearch search, MessagePosition? after, int limit, CancellationToken ct = default)
     {
-        var args = new Dictionary<string, object?> { ["orgId"] = orgId };
-        var where = new List<string> { "org_id = @orgId" };
-        if (search.InboxId is not null)
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var args = new Dictionary<string, object?> { ["orgId"] = orgId, ["limit"] = limit + 1, ["window"] = TextWindow };
+        var terms = new List<(string Field, string Term)>();
+        if (MessageSearchTerms.Address(search.From) is { } from) terms.Add((FromField, from));
+        if (MessageSearchTerms.Address(search.Recipient) is { } recipient) terms.Add((RecipientField, recipient));
+        foreach (var label in search.Labels ?? []) terms.Add((LabelField, label));
+        for (var i = 0; i < terms.Count; i++)
         {
-            where.Add("inbox_id = @inboxId");
-            args["inboxId"] = search.InboxId;
+            args["field" + i] = terms[i].Field;
+            args["term" + i] = terms[i].Term;
         }
-        void Contains(string name, string? value, params string[] columns)
+        if (search.InboxId is not null) args["inboxId"] = search.InboxId;
+        if (search.After is { } notBefore) args["after"] = Time.Ms(notBefore);
+        if (search.Before is { } before) args["before"] = Time.Ms(before);
+        if (after is { } position)
         {
-            if (string.IsNullOrEmpty(value)) return;
-            args[name] = "%" + EscapeLike(value.ToLowerInvariant()) + "%";
-            where.Add("(" + string.Join(" OR ", columns.Select(c => $"lower({c}) LIKE @{name} ESCAPE '\\'")) + ")");
+            args["positionTimestamp"] = Time.Ms(position.Timestamp);
+            args["positionId"] = position.MessageId;
         }
-        Contains("fromPart", search.From, "from_address");
-        Contains("recipientPart", search.Recipient, "to_json", "cc_json");
-        Contains("subjectPart", search.Subject, "subject");
-        Contains("textPart", search.Text, "subject", "text_body");
-        // Labels are stored as a JSON array of strings: each label is looked for as its JSON string, quotes included.
-        var labels = search.Labels ?? [];
-        for (var i = 0; i < labels.Count; i++)
+        var text = FullText(MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text), args).ToList();
+        var walk = terms.Count > 0 ? Drive.Terms : Drive.Messages;
+
+        // The query for one way to drive: its source, its conditions (the words among them or not) and its order.
+        string Query(Drive drive, bool withText, string columns, string? order = null, bool window = false)
         {
-            args["label" + i] = "%" + EscapeLike(StoredJson.Write(labels[i])) + "%";
-            where.Add($"labels_json LIKE @label{i} ESCAPE '\\'");
+            var where = new List<string>();
+            string source, timestamp, id;
+            switch (drive)
+            {
+                case Drive.SqliteText:
+                    // CROSS JOIN keeps SQLite from reordering: the few matches first, then their messages by rowid.
+                    (source, timestamp, id) = ("message_text CROSS JOIN messages m ON m.rowid = message_text.rowid", "m.timestamp", "m.id");
+                    where.Add("message_text MATCH @textQuery");
+                    break;
+                case Drive.Terms:
+                    (source, timestamp, id) = ("message_terms d JOIN messages m ON m.id = d.message_id", "d.timestamp", "d.message_id");
+                    where.Add(search.InboxId is null ? "d.org_id = @orgId" : "d.inbox_id = @inboxId");
+                    where.Add("d.field = @field0 AND d.term = @term0");
+                    break;
+                default:
+                    (source, timestamp, id) = ("messages m", "m.timestamp", "m.id");
+                    break;
+            }
+            if (withText) where.AddRange(text);
+            where.Add("m.org_id = @orgId");
+            if (search.InboxId is not null) where.Add("m.inbox_id = @inboxId");
+            for (var i = drive == Drive.Terms ? 1 : 0; i < terms.Count; i++)
+                where.Add($"EXISTS (SELECT 1 FROM message_terms x WHERE x.message_id = m.id AND x.field = @field{i} AND x.term = @term{i})");
+            if (search.After is not null) where.Add($"{timestamp} >= @after");
+            if (search.Before is not null) where.Add($"{timestamp} < @before");
+            if (after is not null) where.Add($"({timestamp}, {id}) < (@positionTimestamp, @positionId)");
+            // A window hands its order on by name, so that the query around it reads it in that order without sorting it.
+            if (window) columns = $"{columns}, {timestamp} AS walk_timestamp, {id} AS walk_id";
+            return $"SELECT {columns} FROM {source} WHERE {string.Join(" AND ", where)} ORDER BY {order ?? $"{timestamp} DESC, {id} DESC"} " +
+                   $"LIMIT {(window ? "@window" : "@limit")}";
         }
-        if (search.After is { } after)
+
+        List<Message> rows;
+        if (text.Count == 0)
+            rows = await RowsAsync(Query(walk, withText: false, SearchColumns));
+        else if (db.Provider == DatabaseProvider.Sqlite)
         {
-            where.Add("timestamp >= @after");
-            args["after"] = Time.Ms(after);
+            var few = await db.ScalarAsync<long>("SELECT COUNT(*) FROM (SELECT 1 FROM message_text WHERE message_text MATCH @textQuery LIMIT @few)",
+                new { textQuery = args["textQuery"], few = fewTextMatches }, ct) < fewTextMatches;
+            rows = await RowsAsync(few ? Query(Drive.SqliteText, withText: false, SearchColumns) : Query(walk, withText: true, SearchColumns));
         }
-        if (search.Before is { } before)
+        else
         {
-            where.Add("timestamp < @before");
-            args["before"] = Time.Ms(before);
+            rows = await RowsAsync($"SELECT {SearchColumns} FROM ({Query(walk, withText: false, "m.*", window: true)}) m " +
+                                   $"WHERE {string.Join(" AND ", text)} ORDER BY m.walk_timestamp DESC, m.walk_id DESC LIMIT @limit");
+            // Not a full page among the newest: the words are rare here, and the GIN index finds them (an order no index
+            // holds keeps the planner from walking the time order again).
+            if (rows.Count <= limit)
+                rows = await RowsAsync(Query(Drive.Messages, withText: true, SearchColumns, order: "m.timestamp + 0 DESC, m.id DESC"));
         }
-        var filter = string.Join(" AND ", where);
-        return db.PageAsync<Row, Message>($"SELECT {Columns} FROM messages WHERE {filter} ORDER BY timestamp DESC, id DESC",
-            $"SELECT COUNT(*) FROM messages WHERE {filter}", args, page, Map, ct);
+        if (rows.Count <= limit) return new MessageSearchPage(rows, null);
+        rows.RemoveAt(limit);
+        return new MessageSearchPage(rows, new MessagePosition(rows[^1].Timestamp, rows[^1].Id));
+
+        async Task<List<Message>> RowsAsync(string sql) => (await db.QueryAsync<Row>(sql, args, ct)).Select(Map).ToList();
     }
 
-    private static string EscapeLike(string value) => value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+    private enum Drive { Messages, Terms, SqliteText }
+
+    /// <summary>On PostgreSQL, how many of the newest messages a word search filters before it asks the text index.</summary>
+    private const int TextWindow = 2000;
+
+    private static readonly string SearchColumns = string.Join(", ", ReadColumns.Split(", ").Select(column => "m." + column));
+
+    /// <summary>PostgreSQL's subject alone, made words as migration 0016 makes <c>text_vector</c> of subject and body.</summary>
+    private const string PostgresSubject = "to_tsvector('simple'::regconfig, regexp_replace(coalesce(m.subject, ''), '[^[:alnum:]]+', ' ', 'g'))";
+
+    /// <summary>
+    /// Each word must begin a word of the subject (<paramref name="subjectWords"/>) or of the subject or text body
+    /// (<paramref name="textWords"/>). Words hold letters and digits only, so they go into either query language as they are.
+    /// </summary>
+    private IEnumerable<string> FullText(IReadOnlyList<string> subjectWords, IReadOnlyList<string> textWords, Dictionary<string, object?> args)
+    {
+        if (subjectWords.Count + textWords.Count == 0) yield break;
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            args["textQuery"] = string.Join(" AND ", subjectWords.Select(w => $"subject : \"{w}\"*").Concat(textWords.Select(w => $"\"{w}\"*")));
+            yield return "m.rowid IN (SELECT rowid FROM message_text WHERE message_text MATCH @textQuery)";
+            yield break;
+        }
+        // The GIN index finds the words anywhere; those of the subject are checked there on the rows it found.
+        args["textQuery"] = string.Join(" & ", subjectWords.Concat(textWords).Distinct().Select(w => w + ":*"));
+        yield return "m.text_vector @@ to_tsquery('simple'::regconfig, @textQuery)";
+        if (subjectWords.Count == 0) yield break;
+        args["subjectQuery"] = string.Join(" & ", subjectWords.Select(w => w + ":*"));
+        yield return $"{PostgresSubject} @@ to_tsquery('simple'::regconfig, @subjectQuery)";
+    }
 
     public async Task<Message?> FindByRfcIdAsync(string inboxId, string rfcMessageId, CancellationToken ct = default)
     {

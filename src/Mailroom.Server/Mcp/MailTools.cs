@@ -89,15 +89,17 @@ public sealed class MailTools : IMcpToolSet
             });
 
         yield return new McpTool("search_messages", "Search messages",
-            "Finds messages, newest first, matching every criterion given: sender, recipient, subject, text, labels and a time " +
-            "range. Text criteria match any part of the field, ignoring case. Without inbox_id it searches every inbox this key may read.",
+            "Finds messages, newest first, matching every criterion given: sender, recipient, labels, words of the subject or " +
+            "text, and a time range. Addresses match whole, ignoring case; each word given must begin a word of the field " +
+            "(\"invoice\" finds \"Invoices\"), ignoring case and punctuation. Without inbox_id it searches every inbox this " +
+            "key may read. Pages follow next_cursor; there is no total.",
             [McpScopes.ReadThreads], ToolEffects.Reads,
             new ToolSchema()
                 .String("inbox_id", "Search only this inbox; omit to search them all")
-                .String("from", "Part of the sender's name or address, as in \"alice@\" or \"example.com\"")
-                .String("recipient", "Part of a To or Cc address")
-                .String("subject", "Part of the subject")
-                .String("text", "Part of the subject or the body text")
+                .String("from", "The sender's email address, whole, as in \"alice@example.com\" (\"Alice <alice@example.com>\" also works)")
+                .String("recipient", "An address the message was sent to (To or Cc), whole")
+                .String("subject", "Words of the subject, each the start of a word, as in \"invoice march\"")
+                .String("text", "Words of the subject or the body text, each the start of a word")
                 .Strings("labels", "Labels the message must all carry", maxItems: Labels.MaxCount)
                 .DateTime("after", "Only messages at or after this time (ISO 8601)")
                 .DateTime("before", "Only messages before this time (ISO 8601)")
@@ -237,10 +239,9 @@ public sealed class MailTools : IMcpToolSet
 
     private static async Task<List<McpViews.MessageSummary>> SummariesAsync(ToolCall call, IEnumerable<Message> messages)
     {
-        var repository = call.Service<IMessageRepository>();
-        var summaries = new List<McpViews.MessageSummary>();
-        foreach (var m in messages) summaries.Add(McpViews.Summary(m, (await repository.ListAttachmentsAsync(m.Id, call.Cancellation)).Count));
-        return summaries;
+        var page = messages.ToList();
+        var attachments = await call.Service<IMessageRepository>().ListAttachmentsOfMessagesAsync(page.Select(m => m.Id).ToList(), call.Cancellation);
+        return page.Select(m => McpViews.Summary(m, attachments[m.Id].Count)).ToList();
     }
 
     private static async Task<object> SearchAsync(ToolCall call)
@@ -250,10 +251,21 @@ public sealed class MailTools : IMcpToolSet
         var after = args.Time("after");
         var before = args.Time("before");
         if (after is not null && before is not null && before <= after) throw new ValidationException("before", "must be later than after");
-        var search = new MessageSearch(inboxId, args.String("from", 200), args.String("recipient", 200), args.String("subject", 200),
-            args.String("text", 200), Labels.Check(args.Strings("labels")), after, before);
-        var page = McpCursor.Read(args);
-        var list = await call.Service<IMessageRepository>().SearchAsync(call.Caller.OrgId, search, page, call.Cancellation);
-        return new { Messages = await SummariesAsync(call, list.Items), NextCursor = McpCursor.Next(page, list), list.Total };
+        var search = new MessageSearch(inboxId, args.String("from", 200), args.String("recipient", 200), Words(args, "subject"),
+            Words(args, "text"), Labels.Check(args.Strings("labels")), after, before);
+        var (position, limit) = McpCursor.ReadPosition(args);
+        var found = await call.Service<IMessageRepository>().SearchAsync(call.Caller.OrgId, search, position, limit, call.Cancellation);
+        return new { Messages = await SummariesAsync(call, found.Items), NextCursor = McpCursor.Next(found.Next) };
+    }
+
+    /// <summary>A subject or text criterion: words, at least one and at most <see cref="MessageSearchTerms.MaxWords"/>.</summary>
+    private static string? Words(ToolArguments args, string name)
+    {
+        var value = args.String(name, 200);
+        if (value is null) return null;
+        var words = MessageSearchTerms.Words(value).Count;
+        if (words == 0) throw new ValidationException(name, "must hold at least one word (letters or digits)");
+        Check.AtMost(name, words, MessageSearchTerms.MaxWords, "words");
+        return value;
     }
 }

@@ -42,7 +42,7 @@ public sealed class McpDraftToolTests(ServerPerProvider servers) : IClassFixture
         var approved = await mcp.OkAsync("approve_draft", new { draft_id = draftId });
         Assert.Equal("sent", (string)approved["status"]!);
         Assert.StartsWith("api_key:", (string)approved["decided_by"]!);
-        var arrived = await mcp.WaitForAsync("search_messages", new { inbox_id = customerId, subject = "Your order" }, b => (int)b["total"]! == 1);
+        var arrived = await mcp.WaitForAsync("search_messages", new { inbox_id = customerId, subject = "Your order" }, b => b["messages"]!.AsArray().Count == 1);
         var message = await mcp.OkAsync("get_message", new { inbox_id = customerId, message_id = (string)arrived["messages"]![0]!["message_id"]! });
         Assert.Contains("It ships Tuesday.", (string)message["text"]!);
         Assert.Contains("draft", await mcp.ErrorAsync("update_draft", new { draft_id = draftId, body_text = "too late" }));

@@ -51,7 +51,7 @@ public sealed class McpStdioTests(ServerPerProvider servers) : IClassFixture<Ser
         // Mail it sends is queued for the serving node, which delivers it.
         var subject = "From the desktop " + Guid.NewGuid().ToString("N")[..6];
         await mcp.OkAsync("send_message", new { inbox_id = (string)alice["inbox_id"]!, to = new[] { (string)bob["email_address"]! }, subject, text = "hello" });
-        var received = await mcp.WaitForAsync("search_messages", new { inbox_id = (string)bob["inbox_id"]!, subject }, b => (int)b["total"]! == 1);
+        var received = await mcp.WaitForAsync("search_messages", new { inbox_id = (string)bob["inbox_id"]!, subject }, b => b["messages"]!.AsArray().Count == 1);
         Assert.Equal("hello", ((string)(await mcp.OkAsync("get_message",
             new { inbox_id = (string)bob["inbox_id"]!, message_id = (string)received["messages"]![0]!["message_id"]! }))["text"]!).Trim());
 

@@ -141,13 +141,28 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
         var receivedId = (string)received["message_id"]!;
         var sentId = (string)sent["message_id"]!;
         Assert.Equal([receivedId], await Found(new { inbox_id = bobId, subject = subject.ToUpperInvariant() }));
-        Assert.Contains(receivedId, await Found(new { from = ((string)alice["email_address"]!).Split('@')[0] }));
-        Assert.Contains(sentId, await Found(new { from = ((string)alice["email_address"]!).Split('@')[0] }));
+        Assert.Contains(receivedId, await Found(new { from = ((string)alice["email_address"]!).ToUpperInvariant() }));
+        Assert.Contains(sentId, await Found(new { from = ((string)alice["email_address"]!).ToUpperInvariant() }));
         Assert.Equal([sentId], await Found(new { labels = new[] { "outreach" } }));
         Assert.Contains(receivedId, await Found(new { recipient = (string)carol["email_address"]!, text = "PLAN IS READY" }));
         Assert.Empty(await Found(new { inbox_id = bobId, text = "plan", before = before.ToString("O") }));
         Assert.Equal([receivedId], await Found(new { inbox_id = bobId, text = "plan", after = before.ToString("O") }));
         Assert.Empty(await Found(new { subject = "100%_of nothing" }));
+        // One message a page, by cursor: the same messages in the same order, and no total.
+        var fromAlice = await Found(new { from = (string)alice["email_address"]! });
+        var walked = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await mcp.OkAsync("search_messages", cursor is null
+                ? new { from = (string)alice["email_address"]!, limit = 1 }
+                : (object)new { from = (string)alice["email_address"]!, limit = 1, cursor });
+            Assert.Null(page["total"]);
+            walked.AddRange(page["messages"]!.AsArray().Select(m => (string)m!["message_id"]!));
+            cursor = (string?)page["next_cursor"];
+        } while (cursor is not null);
+        Assert.Equal(fromAlice, walked);
+        Assert.True(walked.Count >= 2);
 
         var message = await mcp.OkAsync("get_message", new { inbox_id = bobId, message_id = receivedId });
         Assert.Contains("The plan is ready.", (string)message["text"]!);
@@ -171,9 +186,9 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
         // Reply-all from Carol reaches Alice and Bob; a forward reaches Carol as a new thread.
         var carolMessage = (await mcp.WaitForAsync("list_messages", new { inbox_id = carolId }, b => b["messages"]!.AsArray().Count == 1))["messages"]![0]!;
         await mcp.OkAsync("reply_all", new { inbox_id = carolId, message_id = (string)carolMessage["message_id"]!, text = "Count me in." });
-        await mcp.WaitForAsync("search_messages", new { inbox_id = bobId, text = "Count me in" }, b => (int)b["total"]! == 1);
+        await mcp.WaitForAsync("search_messages", new { inbox_id = bobId, text = "Count me in" }, b => b["messages"]!.AsArray().Count == 1);
         await mcp.OkAsync("forward_message", new { inbox_id = bobId, message_id = receivedId, to = new[] { (string)carol["email_address"]! } });
-        var forwarded = await mcp.WaitForAsync("search_messages", new { inbox_id = carolId, subject = "Fwd: " + subject }, b => (int)b["total"]! == 1);
+        var forwarded = await mcp.WaitForAsync("search_messages", new { inbox_id = carolId, subject = "Fwd: " + subject }, b => b["messages"]!.AsArray().Count == 1);
         var forwardedMessage = await mcp.OkAsync("get_message", new { inbox_id = carolId, message_id = (string)forwarded["messages"]![0]!["message_id"]! });
         Assert.Contains("Forwarded message", (string)forwardedMessage["text"]!);
 
@@ -247,7 +262,7 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
             Assert.Contains(names, error);
         }
         // The stranger's org-wide search sees none of it; the owner's mail is as it was.
-        Assert.Equal(0, (int)(await strangerMcp.OkAsync("search_messages", new { }))["total"]!);
+        Assert.Empty((await strangerMcp.OkAsync("search_messages", new { }))["messages"]!.AsArray());
         var still = await victim.OkAsync("get_message", new { inbox_id = inboxId, message_id = messageId });
         Assert.Empty(still["labels"]!.AsArray());
         Assert.Null((await victim.OkAsync("get_inbox", new { inbox_id = inboxId }))["display_name"]);
@@ -274,6 +289,11 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
             ("send_message", new { inbox_id = inboxId, text = "hi" }, "Invalid argument 'to'"),
             ("send_message", new { inbox_id = inboxId, to = new[] { "a@example.com" }, labels = new[] { "" } }, "Invalid argument 'labels'"),
             ("search_messages", new { after = "yesterday" }, "Invalid argument 'after': must be an ISO 8601"),
+            ("search_messages", new { cursor = "not-a-cursor" }, "Invalid argument 'cursor'"),
+            // An offset cursor of another list is no position.
+            ("search_messages", new { cursor = System.Buffers.Text.Base64Url.EncodeToString("mr1:20"u8) }, "Invalid argument 'cursor'"),
+            ("search_messages", new { text = "%%" }, "Invalid argument 'text': must hold at least one word"),
+            ("search_messages", new { subject = string.Join(' ', Enumerable.Range(0, 17)) }, "Invalid argument 'subject'"),
             ("search_messages", new { after = "2026-05-02T00:00:00Z", before = "2026-05-01T00:00:00Z" }, "Invalid argument 'before'"),
             ("get_message", new { inbox_id = inboxId, message_id = "msg_nope", include_html = "yes" }, "Invalid argument 'include_html': must be true or false"),
             ("create_inbox", new { username = "bad name!" }, "Invalid argument 'username'"),
@@ -317,7 +337,7 @@ public sealed class McpToolTests(ServerPerProvider servers) : IClassFixture<Serv
             Assert.StartsWith("Not found", await sender.ErrorAsync("send_message", new { inbox_id = other, to = new[] { "a@example.com" }, text = "x" }));
             await sender.OkAsync("send_message", new { inbox_id = mine, to = new[] { "a@example.com" }, text = "x" });
             // Its org-wide search is its inbox's search.
-            Assert.Equal(1, (int)(await sender.OkAsync("search_messages"))["total"]!);
+            Assert.Single((await sender.OkAsync("search_messages"))["messages"]!.AsArray());
         }
     }
 
