@@ -239,7 +239,8 @@ public sealed class MessageSearchTests
                     "@From, @To, @Cc, @Subject, @Text, '[]', @Labels, 1, @ms, @ms, @ms)",
                     new { row.Id, orgId, inboxId = inbox.Id, threadId, row.From, row.To, row.Cc, row.Subject, row.Text, row.Labels, ms = row.At.ToUnixTimeMilliseconds() });
 
-        Assert.Equal([16], (await migrator.MigrateAsync(16)).ToList());
+        // 0016 backfills; the later migrations come with it, since today's repository reads their columns.
+        Assert.Equal(16, (await migrator.MigrateAsync()).First());
 
         var repository = new MessageRepository(db);
         async Task<List<string>> Find(MessageSearch search) => (await repository.SearchAsync(orgId, search, null, 10)).Items.Select(m => m.Id).ToList();
