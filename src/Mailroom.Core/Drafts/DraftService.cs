@@ -63,6 +63,41 @@ public sealed class DraftService(
 
     public async Task<DraftSubmission> SubmitAsync(string orgId, NewDraft request, string? createdBy, CancellationToken ct = default)
     {
+        var (draft, inbox, stale, autoApprove) = await FileAsync(orgId, request, createdBy, announceLater: false, ct);
+        if (autoApprove) return new DraftSubmission(await SendApprovedAsync(draft, inbox, ct), false);
+        if (!stale) await AnnounceAsync(draft, inbox, escalated: false, ct);
+        return new DraftSubmission(await drafts.GetAsync(orgId, draft.Id, ct) ?? draft, stale);
+    }
+
+    /// <summary>
+    /// Submits a draft from inside the caller's transaction (an automation's <c>Reply</c>, in its job's batch): filed,
+    /// and approved and queued for sending where the identity auto-approves replies, as <see cref="SubmitAsync"/> does;
+    /// but its announcement, which may call Telegram or Slack, is queued for the approval scheduler to make after the
+    /// commit, so that no outside call is made while the transaction holds the database.
+    /// </summary>
+    public async Task<Draft> SubmitWithinTransactionAsync(string orgId, NewDraft request, string? createdBy, CancellationToken ct = default)
+    {
+        var (draft, inbox, _, autoApprove) = await FileAsync(orgId, request, createdBy, announceLater: true, ct);
+        return autoApprove ? await SendApprovedAsync(draft, inbox, ct) : draft;
+    }
+
+    /// <summary>Announces the drafts whose announcement was queued, once each; the approval scheduler calls it.</summary>
+    public async Task<int> AnnounceQueuedAsync(int batch, CancellationToken ct = default)
+    {
+        var announced = 0;
+        foreach (var due in await drafts.ListDueForAnnouncementAsync(time.GetUtcNow(), batch, ct))
+        {
+            if (!await drafts.ClaimAnnouncementAsync(due.Id, ct)) continue;
+            if (due.InboxId is null || await inboxes.GetAsync(due.OrgId, due.InboxId, ct) is not { } inbox) continue;
+            await AnnounceAsync(due, inbox, escalated: false, ct);
+            announced++;
+        }
+        return announced;
+    }
+
+    private async Task<(Draft Draft, Inbox Inbox, bool Stale, bool AutoApprove)> FileAsync(string orgId, NewDraft request, string? createdBy,
+        bool announceLater, CancellationToken ct)
+    {
         var identityId = Check.Required("identity_id", request.IdentityId, 64);
         var content = new DraftContent
         {
@@ -79,11 +114,19 @@ public sealed class DraftService(
         if (request.ThreadId is { } threadId)
         {
             thread = await threads.GetAsync(orgId, inbox.Id, threadId, ct) ?? throw new NotFoundException("thread");
-            var history = await messages.ListByThreadAsync(orgId, thread.Id, ct);
-            basedOn = request.BasedOnMessageId is { } basedOnId
-                ? history.FirstOrDefault(m => m.Id == basedOnId) ?? throw new NotFoundException("message")
-                : history.LastOrDefault();
-            stale = basedOn is not null && history.Any(m => m.Direction == MessageDirection.Inbound && m.Id != basedOn.Id && m.Timestamp > basedOn.Timestamp);
+            // Bounded reads (the message answered, the newest inbound one), never the whole thread: a draft on a long
+            // thread costs what a draft on a short one costs.
+            if (request.BasedOnMessageId is { } basedOnId)
+            {
+                basedOn = await messages.GetInThreadAsync(orgId, thread.Id, basedOnId, ct) ?? throw new NotFoundException("message");
+                var newestInbound = (await messages.ListNewestInThreadAsync(orgId, thread.Id, 1, MessageDirection.Inbound, ct)).FirstOrDefault();
+                stale = newestInbound is not null && newestInbound.Id != basedOn.Id && newestInbound.Timestamp > basedOn.Timestamp;
+            }
+            else
+            {
+                // The newest message: nothing in the thread is newer, so the draft cannot be stale.
+                basedOn = (await messages.ListNewestInThreadAsync(orgId, thread.Id, 1, ct: ct)).FirstOrDefault();
+            }
         }
         else if (request.BasedOnMessageId is not null)
         {
@@ -119,12 +162,10 @@ public sealed class DraftService(
             await events.PublishAsync(new DraftCreated(draft), ct);
             if (stale) await events.PublishAsync(new DraftStale(draft), ct);
             if (autoApprove) await events.PublishAsync(new DraftApproved(draft), ct);
+            if (announceLater && !stale && !autoApprove && inbox.PrimaryChannelId is not null) await drafts.QueueAnnouncementAsync(draft.Id, now, ct);
             return true;
         }, ct);
-
-        if (autoApprove) return new DraftSubmission(await SendApprovedAsync(draft, inbox, ct), false);
-        if (!stale) await AnnounceAsync(draft, inbox, escalated: false, ct);
-        return new DraftSubmission(await drafts.GetAsync(orgId, draft.Id, ct) ?? draft, stale);
+        return (draft, inbox, stale, autoApprove);
     }
 
     public async Task<Draft> GetAsync(string orgId, string id, CancellationToken ct = default) =>
@@ -321,7 +362,7 @@ public sealed class DraftService(
         var content = draft.Content;
         Message? basedOn = null;
         if (draft.ThreadId is not null && draft.BasedOnMessageId is not null)
-            basedOn = (await messages.ListByThreadAsync(draft.OrgId, draft.ThreadId, ct)).FirstOrDefault(m => m.Id == draft.BasedOnMessageId);
+            basedOn = await messages.GetInThreadAsync(draft.OrgId, draft.ThreadId, draft.BasedOnMessageId, ct);
         return new OutgoingMail
         {
             To = content.To.Select(Stored).ToList(), Cc = content.Cc.Select(Stored).ToList(),

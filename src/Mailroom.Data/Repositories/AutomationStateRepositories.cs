@@ -208,21 +208,3 @@ public sealed class AutomationJobRepository(MailroomDatabase db) : IAutomationJo
 
     public Task CompleteAsync(string id, CancellationToken ct = default) => db.ExecuteAsync("DELETE FROM automation_jobs WHERE id = @id", new { id }, ct);
 }
-
-/// <summary>A reply an action drafted: a pending draft with its first version, for the approval flow to pick up.</summary>
-public sealed class DraftReplyRepository(MailroomDatabase db, TimeProvider time) : IDraftReplies
-{
-    public Task<string> CreatePendingReplyAsync(PendingReply reply, CancellationToken ct = default) => db.InTransactionAsync(async () =>
-    {
-        var id = Ids.New(Ids.Draft, time);
-        var payload = StoredJson.Write(new { to = reply.To, subject = reply.Subject, text = reply.Text, in_reply_to = reply.InReplyToMessageId, origin = "automation" });
-        var at = Time.Ms(reply.At);
-        await db.ExecuteAsync(
-            "INSERT INTO drafts (id, org_id, inbox_id, thread_id, in_reply_to_message_id, state, version, payload_json, notifications_json, created_at, updated_at) " +
-            "VALUES (@id, @OrgId, @InboxId, @ThreadId, @InReplyToMessageId, 'pending', 1, @payload, '[]', @at, @at)",
-            new { id, reply.OrgId, reply.InboxId, reply.ThreadId, reply.InReplyToMessageId, payload, at }, ct);
-        await db.ExecuteAsync("INSERT INTO draft_versions (draft_id, version, payload_json, edited_by, created_at) VALUES (@id, 1, @payload, 'automation', @at)",
-            new { id, payload, at }, ct);
-        return id;
-    }, ct);
-}

@@ -139,6 +139,24 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         (await db.QueryAsync<Row>($"SELECT {ReadColumns} FROM messages WHERE org_id = @orgId AND thread_id = @threadId ORDER BY timestamp, id",
             new { orgId, threadId }, ct)).Select(Map).ToList();
 
+    /// <summary>Through ix_messages_thread_latest: the newest rows first, stopping at the limit.</summary>
+    public async Task<IReadOnlyList<Message>> ListNewestInThreadAsync(string orgId, string threadId, int limit, string? direction = null,
+        CancellationToken ct = default)
+    {
+        var rows = await db.QueryAsync<Row>(
+            $"SELECT {ReadColumns} FROM messages WHERE thread_id = @threadId AND org_id = @orgId" +
+            (direction is null ? "" : " AND direction = @direction") + " ORDER BY timestamp DESC, id DESC LIMIT @limit",
+            new { orgId, threadId, direction, limit }, ct);
+        return rows.Select(Map).Reverse().ToList();
+    }
+
+    public async Task<Message?> GetInThreadAsync(string orgId, string threadId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {ReadColumns} FROM messages WHERE id = @id AND org_id = @orgId AND thread_id = @threadId", new { orgId, threadId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
     public Task UpdateLabelsAsync(Message m, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE messages SET labels_json = @LabelsJson, updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id",
         new { m.Id, m.OrgId, LabelsJson = StoredJson.Write(m.Labels), UpdatedAt = Time.Ms(m.UpdatedAt) }, ct);
