@@ -290,7 +290,14 @@ public sealed class DraftService(
             if (!await drafts.ClaimEscalationAsync(due.Id, time.GetUtcNow(), ct)) continue;
             var draft = await drafts.GetAsync(due.OrgId, due.Id, ct);
             if (draft?.InboxId is null || await inboxes.GetAsync(draft.OrgId, draft.InboxId, ct) is not { } inbox) continue;
-            await AnnounceAsync(draft, inbox, escalated: true, ct);
+            var announced = await AnnounceAsync(draft, inbox, escalated: true, ct);
+            // Told after the attempt, so that what follows (the automation hooks OnEscalate, then PostEscalate or
+            // OnEscalateFailed) knows whether the secondary channel took the card.
+            await transactions.InTransactionAsync(async () =>
+            {
+                await events.PublishAsync(new DraftEscalated(draft, announced), ct);
+                return true;
+            }, ct);
             escalated++;
         }
         return escalated;
@@ -376,10 +383,11 @@ public sealed class DraftService(
     /// Posts the draft's card on the identity's channel (the secondary one when escalated), after the draft's transaction
     /// committed. A channel that fails is logged and leaves the draft pending: <c>/notify</c> posts the card again.
     /// </summary>
-    private async Task AnnounceAsync(Draft draft, Inbox inbox, bool escalated, CancellationToken ct)
+    /// <returns>Whether the channel took the card (false: no such channel, or it failed).</returns>
+    private async Task<bool> AnnounceAsync(Draft draft, Inbox inbox, bool escalated, CancellationToken ct)
     {
         var channelId = escalated ? inbox.SecondaryChannelId : inbox.PrimaryChannelId;
-        if (await channels.GetAsync(draft.OrgId, channelId, ct) is not { } stored || channels.ChannelFor(stored.Config.Type) is not { } channel) return;
+        if (await channels.GetAsync(draft.OrgId, channelId, ct) is not { } stored || channels.ChannelFor(stored.Config.Type) is not { } channel) return false;
         var tokens = await transactions.InTransactionAsync(() =>
             links.IssueAsync(draft.OrgId, LinkPurpose, draft.Id, [ApproveAction, RejectAction], settings.LinkLifetime, ct), ct);
         var groupId = (await links.FindUsableAsync(tokens[ApproveAction], LinkPurpose, ct))?.GroupId;
@@ -393,7 +401,7 @@ public sealed class DraftService(
         {
             logger.LogWarning(e, "draft {DraftId} could not be announced on its {Type} channel", draft.Id, stored.Config.Type);
             if (groupId is not null) await links.VoidGroupAsync(groupId, ct);
-            return;
+            return false;
         }
         var decided = await transactions.InTransactionAsync(async () =>
         {
@@ -420,6 +428,7 @@ public sealed class DraftService(
                 logger.LogWarning(e, "the {Type} card of draft {DraftId} could not be closed", notice.Type, draft.Id);
             }
         }
+        return true;
     }
 
     /// <summary>Closes every card posted for the draft and voids their links; a channel that fails to close is logged, never an error.</summary>
