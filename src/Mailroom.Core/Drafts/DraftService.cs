@@ -63,7 +63,7 @@ public sealed class DraftService(
 
     public async Task<DraftSubmission> SubmitAsync(string orgId, NewDraft request, string? createdBy, CancellationToken ct = default)
     {
-        var (draft, inbox, stale, autoApprove) = await FileAsync(orgId, request, createdBy, announceLater: false, ct);
+        var (draft, inbox, stale, autoApprove) = await FileAsync(orgId, request, createdBy, automated: false, ct);
         if (autoApprove) return new DraftSubmission(await SendApprovedAsync(draft, inbox, ct), false);
         if (!stale) await AnnounceAsync(draft, inbox, escalated: false, ct);
         return new DraftSubmission(await drafts.GetAsync(orgId, draft.Id, ct) ?? draft, stale);
@@ -73,11 +73,13 @@ public sealed class DraftService(
     /// Submits a draft from inside the caller's transaction (an automation's <c>Reply</c>, in its job's batch): filed,
     /// and approved and queued for sending where the identity auto-approves replies, as <see cref="SubmitAsync"/> does;
     /// but its announcement, which may call Telegram or Slack, is queued for the approval scheduler to make after the
-    /// commit, so that no outside call is made while the transaction holds the database.
+    /// commit, so that no outside call is made while the transaction holds the database. On an inbox that is not a
+    /// sender identity (a v0 inbox: no approval flow, and auto-approval only because nothing asks for it) the draft is
+    /// kept unsent, pending, for a person to send or drop.
     /// </summary>
     public async Task<Draft> SubmitWithinTransactionAsync(string orgId, NewDraft request, string? createdBy, CancellationToken ct = default)
     {
-        var (draft, inbox, _, autoApprove) = await FileAsync(orgId, request, createdBy, announceLater: true, ct);
+        var (draft, inbox, _, autoApprove) = await FileAsync(orgId, request, createdBy, automated: true, ct);
         return autoApprove ? await SendApprovedAsync(draft, inbox, ct) : draft;
     }
 
@@ -96,7 +98,7 @@ public sealed class DraftService(
     }
 
     private async Task<(Draft Draft, Inbox Inbox, bool Stale, bool AutoApprove)> FileAsync(string orgId, NewDraft request, string? createdBy,
-        bool announceLater, CancellationToken ct)
+        bool automated, CancellationToken ct)
     {
         var identityId = Check.Required("identity_id", request.IdentityId, 64);
         var content = new DraftContent
@@ -145,7 +147,7 @@ public sealed class DraftService(
         if (content.Subject is null && thread is not null) content = content with { Subject = Prefixed(basedOn?.Subject ?? thread.Subject) };
 
         var now = time.GetUtcNow();
-        var autoApprove = inbox.AutoApproveReplies && thread is not null && !stale;
+        var autoApprove = inbox.AutoApproveReplies && thread is not null && !stale && (!automated || inbox.RequiresApproval);
         var draft = new Draft
         {
             Id = Ids.New(Ids.Draft, time), OrgId = orgId, InboxId = inbox.Id, ThreadId = thread?.Id, BasedOnMessageId = basedOn?.Id,
@@ -162,7 +164,7 @@ public sealed class DraftService(
             await events.PublishAsync(new DraftCreated(draft), ct);
             if (stale) await events.PublishAsync(new DraftStale(draft), ct);
             if (autoApprove) await events.PublishAsync(new DraftApproved(draft), ct);
-            if (announceLater && !stale && !autoApprove && inbox.PrimaryChannelId is not null) await drafts.QueueAnnouncementAsync(draft.Id, now, ct);
+            if (automated && !stale && !autoApprove && inbox.PrimaryChannelId is not null) await drafts.QueueAnnouncementAsync(draft.Id, now, ct);
             return true;
         }, ct);
         return (draft, inbox, stale, autoApprove);
