@@ -174,7 +174,7 @@ public sealed class ActionExecutor(Correspondence correspondence, MailDeletion d
                 {
                     IdentityId = Inbox(context), ThreadId = thread, BasedOnMessageId = message.Id, Text = Text(action, context),
                     Rationale = $"written by the automation action {action.Name}",
-                }, ReplyAuthor, ct);
+                }, ReplyAuthor, message, ct);
                 return new ActionOutcome(RunOutcomes.Succeeded, Result: draft.Id);
             }
             default:

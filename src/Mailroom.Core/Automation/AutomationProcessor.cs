@@ -273,8 +273,8 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
         if (threadId is not null)
         {
             var thread = await state.GetThreadAsync(orgId, threadId, ct) ?? throw new NotFoundException("thread");
-            var thread_messages = await messages.ListByThreadAsync(orgId, threadId, ct);
-            var message = thread_messages.LastOrDefault(m => m.Direction == MessageDirection.Inbound) ?? thread_messages.LastOrDefault();
+            var message = (await messages.ListNewestInThreadAsync(orgId, threadId, 1, MessageDirection.Inbound, ct)).FirstOrDefault()
+                          ?? (await messages.ListNewestInThreadAsync(orgId, threadId, 1, ct: ct)).FirstOrDefault();
             long? channelId = thread.InboxId is null ? null : await channels.IdOfAsync(orgId, ChannelKinds.Inbox, thread.InboxId, ct);
             context = new ActionContext
             {

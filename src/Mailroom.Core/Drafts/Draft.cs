@@ -93,7 +93,7 @@ public interface IDraftRepository
     Task<bool> ClaimEscalationAsync(string id, DateTimeOffset at, CancellationToken ct = default);
     /// <summary>Queues the draft's announcement on its approval channel, for the scheduler to make after the caller's commit.</summary>
     Task QueueAnnouncementAsync(string id, DateTimeOffset due, CancellationToken ct = default);
-    /// <summary>Pending drafts whose announcement is queued and due, oldest first.</summary>
+    /// <summary>Drafts whose announcement is queued and due, oldest first (decided ones too, so that their claim clears them).</summary>
     Task<IReadOnlyList<Draft>> ListDueForAnnouncementAsync(DateTimeOffset now, int limit, CancellationToken ct = default);
     /// <summary>Takes a queued announcement for this caller (clears it); false when another node took it first.</summary>
     Task<bool> ClaimAnnouncementAsync(string id, CancellationToken ct = default);

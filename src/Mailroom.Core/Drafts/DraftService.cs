@@ -63,7 +63,7 @@ public sealed class DraftService(
 
     public async Task<DraftSubmission> SubmitAsync(string orgId, NewDraft request, string? createdBy, CancellationToken ct = default)
     {
-        var (draft, inbox, stale, autoApprove) = await FileAsync(orgId, request, createdBy, automated: false, ct);
+        var (draft, inbox, stale, autoApprove) = await FileAsync(orgId, request, createdBy, automated: false, answering: null, ct);
         if (autoApprove) return new DraftSubmission(await SendApprovedAsync(draft, inbox, ct), false);
         if (!stale) await AnnounceAsync(draft, inbox, escalated: false, ct);
         return new DraftSubmission(await drafts.GetAsync(orgId, draft.Id, ct) ?? draft, stale);
@@ -77,9 +77,10 @@ public sealed class DraftService(
     /// sender identity (a v0 inbox: no approval flow, and auto-approval only because nothing asks for it) the draft is
     /// kept unsent, pending, for a person to send or drop.
     /// </summary>
-    public async Task<Draft> SubmitWithinTransactionAsync(string orgId, NewDraft request, string? createdBy, CancellationToken ct = default)
+    /// <param name="answering">The message the draft answers when the caller holds it already (it is then not read again).</param>
+    public async Task<Draft> SubmitWithinTransactionAsync(string orgId, NewDraft request, string? createdBy, Message? answering, CancellationToken ct = default)
     {
-        var (draft, inbox, _, autoApprove) = await FileAsync(orgId, request, createdBy, automated: true, ct);
+        var (draft, inbox, _, autoApprove) = await FileAsync(orgId, request, createdBy, automated: true, answering, ct);
         return autoApprove ? await SendApprovedAsync(draft, inbox, ct) : draft;
     }
 
@@ -90,7 +91,8 @@ public sealed class DraftService(
         foreach (var due in await drafts.ListDueForAnnouncementAsync(time.GetUtcNow(), batch, ct))
         {
             if (!await drafts.ClaimAnnouncementAsync(due.Id, ct)) continue;
-            if (due.InboxId is null || await inboxes.GetAsync(due.OrgId, due.InboxId, ct) is not { } inbox) continue;
+            // Decided, or made stale, before its card went out: there is nothing left to ask.
+            if (due.State != DraftState.Pending || due.InboxId is null || await inboxes.GetAsync(due.OrgId, due.InboxId, ct) is not { } inbox) continue;
             await AnnounceAsync(due, inbox, escalated: false, ct);
             announced++;
         }
@@ -98,7 +100,7 @@ public sealed class DraftService(
     }
 
     private async Task<(Draft Draft, Inbox Inbox, bool Stale, bool AutoApprove)> FileAsync(string orgId, NewDraft request, string? createdBy,
-        bool automated, CancellationToken ct)
+        bool automated, Message? answering, CancellationToken ct)
     {
         var identityId = Check.Required("identity_id", request.IdentityId, 64);
         var content = new DraftContent
@@ -120,9 +122,10 @@ public sealed class DraftService(
             // thread costs what a draft on a short one costs.
             if (request.BasedOnMessageId is { } basedOnId)
             {
-                basedOn = await messages.GetInThreadAsync(orgId, thread.Id, basedOnId, ct) ?? throw new NotFoundException("message");
-                var newestInbound = (await messages.ListNewestInThreadAsync(orgId, thread.Id, 1, MessageDirection.Inbound, ct)).FirstOrDefault();
-                stale = newestInbound is not null && newestInbound.Id != basedOn.Id && newestInbound.Timestamp > basedOn.Timestamp;
+                basedOn = answering is not null && answering.Id == basedOnId && answering.ThreadId == thread.Id
+                    ? answering
+                    : await messages.GetInThreadAsync(orgId, thread.Id, basedOnId, ct) ?? throw new NotFoundException("message");
+                stale = await messages.AnyLaterInThreadAsync(orgId, thread.Id, basedOn.Timestamp, basedOn.Id, MessageDirection.Inbound, ct);
             }
             else
             {

@@ -86,6 +86,8 @@ public interface IMessageRepository
     /// the few rows it answers, not the thread's length.
     /// </summary>
     Task<IReadOnlyList<Message>> ListNewestInThreadAsync(string orgId, string threadId, int limit, string? direction = null, CancellationToken ct = default);
+    /// <summary>Whether the thread holds a message of <paramref name="direction"/> later than <paramref name="after"/>, other than <paramref name="exceptId"/>.</summary>
+    Task<bool> AnyLaterInThreadAsync(string orgId, string threadId, DateTimeOffset after, string exceptId, string direction, CancellationToken ct = default);
     /// <summary>A message of a thread, by id (whichever inbox holds the thread now).</summary>
     Task<Message?> GetInThreadAsync(string orgId, string threadId, string id, CancellationToken ct = default);
     Task UpdateLabelsAsync(Message message, CancellationToken ct = default);

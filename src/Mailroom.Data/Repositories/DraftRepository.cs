@@ -116,7 +116,7 @@ public sealed class DraftRepository(MailroomDatabase db) : IDraftRepository
     /// <summary>Through ix_drafts_announce, which holds only the queued announcements.</summary>
     public async Task<IReadOnlyList<Draft>> ListDueForAnnouncementAsync(DateTimeOffset now, int limit, CancellationToken ct = default) =>
         (await db.QueryAsync<Row>(
-            $"SELECT {Columns} FROM drafts WHERE announce_due_at IS NOT NULL AND announce_due_at <= @now AND state = 'pending' " +
+            $"SELECT {Columns} FROM drafts WHERE announce_due_at IS NOT NULL AND announce_due_at <= @now " +
             "ORDER BY announce_due_at LIMIT @limit", new { now = Time.Ms(now), limit }, ct)).Select(Map).ToList();
 
     public async Task<bool> ClaimAnnouncementAsync(string id, CancellationToken ct = default) =>

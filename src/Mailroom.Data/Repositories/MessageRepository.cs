@@ -150,6 +150,13 @@ public sealed class MessageRepository(MailroomDatabase db) : IMessageRepository,
         return rows.Select(Map).Reverse().ToList();
     }
 
+    /// <summary>A range of ix_messages_thread_latest: only the later messages are looked at, and no row is mapped.</summary>
+    public async Task<bool> AnyLaterInThreadAsync(string orgId, string threadId, DateTimeOffset after, string exceptId, string direction,
+        CancellationToken ct = default) =>
+        await db.QuerySingleOrDefaultAsync<int?>(
+            "SELECT 1 FROM messages WHERE thread_id = @threadId AND timestamp > @after AND org_id = @orgId AND direction = @direction AND id <> @exceptId LIMIT 1",
+            new { orgId, threadId, after = Time.Ms(after), exceptId, direction }, ct) is not null;
+
     public async Task<Message?> GetInThreadAsync(string orgId, string threadId, string id, CancellationToken ct = default)
     {
         var row = await db.QuerySingleOrDefaultAsync<Row>(
