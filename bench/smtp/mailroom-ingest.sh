@@ -2,9 +2,10 @@
 # Ingest benchmark: Postfix's smtp-source delivers MESSAGES messages of SIZE bytes over SESSIONS parallel sessions
 # to Mailroom's SMTP listener; the clock stops when every message is stored and queryable through /api/v0.
 # Usage: bench/smtp/mailroom-ingest.sh [sqlite|postgres] [--with-automations]   (postgres needs MAILROOM_TEST_POSTGRES)
-# With --with-automations the same server then takes a second batch for another organization that has five active
-# hook actions making no outbound calls (DetectTopics, Wait 0 s, Spam, Reply as a pending draft, DetectTopics), and
-# both rates are printed with their ratio; its clock also reports when every automation run is recorded.
+# With --with-automations the same server takes ROUNDS (default 3) pairs of batches: one to the organization above, one
+# to another organization with five active hook actions making no outbound calls (DetectTopics, Wait 0 s, Spam, Reply,
+# DetectTopics); each batch's clock also reports when every automation run is recorded; then both rates over all rounds
+# and their ratio.
 set -euo pipefail
 provider=${1:-sqlite}
 with_automations=${2:-}
@@ -13,20 +14,24 @@ source "$(dirname "$0")/../lib/serve-mailroom.sh"
 
 cpu() { awk '{print ($14+$15)/100}' /proc/$pid/stat; }
 
-# measure LABEL ADDRESS COUNT_COMMAND [RUNS_COMMAND RUNS_EXPECTED]: prints the rates and sets $rate.
+# measure LABEL ADDRESS COUNT_COMMAND [RUNS_COMMAND RUNS_EXPECTED]: sends MESSAGES more, prints the rates, and sets
+# $rate, $seconds (start to stored) and $cpu_us (server CPU per message).
 measure() {
   local label=$1 address=$2 counter=$3 runs=${4:-} expected=${5:-0}
-  local cpu_before cpu_after start accepted stored done_at
+  local cpu_before cpu_after start accepted stored done_at target
+  target=$(( $($counter) + messages ))
   cpu_before=$(cpu)
   start=$(date +%s.%N)
   /usr/sbin/smtp-source -s "$sessions" -m "$messages" -l "$size" -f sender@bench.example -t "$address" -M client.bench.example "127.0.0.1:$smtp"
   accepted=$(date +%s.%N)
-  until [ "$($counter)" -ge "$messages" ]; do sleep 0.2; done
+  until [ "$($counter)" -ge "$target" ]; do sleep 0.2; done
   stored=$(date +%s.%N)
   cpu_after=$(cpu)
   done_at=$stored
   if [ -n "$runs" ]; then until [ "$($runs)" -ge "$expected" ]; do sleep 0.5; done; done_at=$(date +%s.%N); fi
   rate=$(python3 -c "print(round($messages/($stored-$start)))")
+  seconds=$(python3 -c "print($stored-$start)")
+  cpu_us=$(python3 -c "print(($cpu_after-$cpu_before)*1e6/$messages)")
   python3 - "$label" "$start" "$accepted" "$stored" "$done_at" "$messages" "$provider" "$cpu_before" "$cpu_after" <<'PY'
 import sys
 label, start, accepted, stored, done, n, provider, c0, c1 = sys.argv[1], *map(float, sys.argv[2:6]), int(sys.argv[6]), sys.argv[7], float(sys.argv[8]), float(sys.argv[9])
@@ -38,9 +43,7 @@ if done > stored:
 PY
 }
 
-measure "without automations" "bench@mailroom.local" count
-baseline=$rate
-[ "$with_automations" = "--with-automations" ] || exit 0
+if [ "$with_automations" != "--with-automations" ]; then measure "without automations" "bench@mailroom.local" count; exit 0; fi
 
 key2=$(dotnet "$server" admin create-org --name bench-automations "${args[@]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
 api2() { curl -sf "http://127.0.0.1:$http$1" -H "Authorization: Bearer $key2" "${@:2}"; }
@@ -58,7 +61,30 @@ hook PostTopicDetection 20 '{"name":"Draft reply","actionType":"Reply","apiBodyT
 hook PostTopicDetection 10 '{"name":"Topics again","actionType":"DetectTopics"}'
 count2() { api2 "/api/v0/inboxes/$inbox2/messages?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 runs2() { api2 "/api/ActionRuns?pageSize=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["totalCount"])'; }
-measure "with five hook actions" "auto@mailroom.local" count2 runs2 $((messages * 5))
-python3 -c "print(f'ratio with automations / without: {$rate / $baseline:.1%} ($rate against $baseline msg/s end to end)')"
+
+# Rounds alternate which side goes first, so that the machine's drift and the database's growth fall on both sides.
+rounds=${ROUNDS:-3}
+declare -a without_s=() with_s=() without_cpu=() with_cpu=()
+for round in $(seq 1 "$rounds"); do
+  for side in $( [ $((round % 2)) -eq 1 ] && echo "without with" || echo "with without"); do
+    if [ "$side" = without ]; then
+      measure "round $round, without automations" "bench@mailroom.local" count
+      without_s+=("$seconds"); without_cpu+=("$cpu_us")
+    else
+      measure "round $round, with five hook actions" "auto@mailroom.local" count2 runs2 $((round * messages * 5))
+      with_s+=("$seconds"); with_cpu+=("$cpu_us")
+    fi
+  done
+done
+python3 - "$messages" "${without_s[*]}" "${with_s[*]}" "${without_cpu[*]}" "${with_cpu[*]}" <<'PY'
+import sys
+n = int(sys.argv[1]); wo, wi, wo_cpu, wi_cpu = ([float(x) for x in a.split()] for a in sys.argv[2:6])
+rate_wo, rate_wi = n * len(wo) / sum(wo), n * len(wi) / sum(wi)
+print(f"without automations: {rate_wo:.0f} msg/s over {len(wo)} rounds ({', '.join(f'{n/s:.0f}' for s in wo)}), "
+      f"{sum(wo_cpu)/len(wo_cpu):.0f} us server cpu per message")
+print(f"with five hook actions: {rate_wi:.0f} msg/s over {len(wi)} rounds ({', '.join(f'{n/s:.0f}' for s in wi)}), "
+      f"{sum(wi_cpu)/len(wi_cpu):.0f} us server cpu per message")
+print(f"ratio with automations / without: {rate_wi / rate_wo:.1%}")
+PY
 # smtp-source writes no Subject, In-Reply-To or References, so every message starts a thread of its own.
 echo "threads in the automations inbox: $(api2 "/api/v0/inboxes/$inbox2/threads?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"

@@ -19,14 +19,16 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     {
         /// <summary>Changes to inboxes' message and thread counts, written once per inbox just before commit.</summary>
         public Dictionary<string, (long Messages, long Threads)> InboxCounts { get; } = new(StringComparer.Ordinal);
+        /// <summary>Changes to other stored counts, by table, column and row id, written once per row just before commit.</summary>
+        public Dictionary<(string Table, string Column, string Id), long> Counts { get; } = new();
     }
 
     private readonly AsyncLocal<Ambient?> _ambient = new();
     /// <summary>
     /// SQLite allows one writer at a time; queuing writers here, in process, replaces lock contention inside SQLite
-    /// (whose busy retries sleep) with a fair FIFO wait. PostgreSQL needs no gate.
+    /// (whose busy retries sleep) with an ordered wait. PostgreSQL needs no gate.
     /// </summary>
-    private readonly SemaphoreSlim? _sqliteWriter;
+    private readonly SqliteWriterGate? _sqliteWriter;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
     private readonly NpgsqlDataSource? _postgres;
     private readonly string _connectionString;
@@ -42,7 +44,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         Provider = provider;
         _connectionString = connectionString;
         if (provider == DatabaseProvider.Postgres) _postgres = NpgsqlDataSource.Create(connectionString);
-        else _sqliteWriter = new SemaphoreSlim(1, 1);
+        else _sqliteWriter = new SqliteWriterGate();
     }
 
     public DatabaseProvider Provider { get; }
@@ -97,9 +99,9 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         if (_ambient.Value is { Statements: { } statements } && statements.TryExecute(sql, args, out var affected)) return affected;
         if (_ambient.Value is not null || _sqliteWriter is null)
             return await RunAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
-        await _sqliteWriter.WaitAsync(ct);
+        await _sqliteWriter.EnterAsync(background: false, ct);
         try { return await RunAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct); }
-        finally { _sqliteWriter.Release(); }
+        finally { _sqliteWriter.Exit(); }
     }
 
     public async Task<T> ScalarAsync<T>(string sql, object? args, CancellationToken ct = default) =>
@@ -122,43 +124,87 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         await WriteInboxCountAsync(inboxId, messages, threads, ct);
     }
 
+    /// <summary>
+    /// Adds <paramref name="n"/> to a stored count (<paramref name="table"/> and <paramref name="column"/> are the
+    /// repositories' own names, never input). Inside a transaction the changes are summed and written once per row at
+    /// commit, as for the inbox counts.
+    /// </summary>
+    public async Task AddToCountAsync(string table, string column, string id, long n, CancellationToken ct = default)
+    {
+        if (_ambient.Value is { } ambient)
+        {
+            ambient.Counts[(table, column, id)] = ambient.Counts.GetValueOrDefault((table, column, id)) + n;
+            return;
+        }
+        await WriteCountAsync(table, column, id, n, ct);
+    }
+
+    private Task<int> WriteCountAsync(string table, string column, string id, long n, CancellationToken ct) =>
+        ExecuteAsync($"UPDATE {table} SET {column} = {column} + @n WHERE id = @id", new { id, n }, ct);
+
     private async Task WriteInboxCountsAsync(CancellationToken ct)
     {
         var counts = _ambient.Value!.InboxCounts;
         foreach (var (inboxId, (messages, threads)) in counts) await WriteInboxCountAsync(inboxId, messages, threads, ct);
         counts.Clear();
+        var others = _ambient.Value!.Counts;
+        foreach (var ((table, column, id), n) in others) await WriteCountAsync(table, column, id, n, ct);
+        others.Clear();
     }
 
     private Task<int> WriteInboxCountAsync(string inboxId, long messages, long threads, CancellationToken ct) => ExecuteAsync(
         "UPDATE inboxes SET message_count = message_count + @messages, thread_count = thread_count + @threads WHERE id = @inboxId",
         new { inboxId, messages, threads }, ct);
 
-    public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default)
+    public Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default) => InTransactionAsync(work, durable: true, ct);
+
+    /// <summary>
+    /// On SQLite the transaction waits behind foreground writers (<see cref="SqliteWriterGate"/>) and its commit skips the
+    /// WAL fsync (synchronous=NORMAL for this transaction): it is atomic and ordered before every later commit, whose
+    /// fsync writes it too, but a power failure may lose it. PostgreSQL commits as usual.
+    /// </summary>
+    public Task<T> InBackgroundTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default) => InTransactionAsync(work, durable: false, ct);
+
+    private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, bool durable, CancellationToken ct)
     {
         if (_ambient.Value is not null) return await work();
-        if (_sqliteWriter is not null) await _sqliteWriter.WaitAsync(ct);
+        if (_sqliteWriter is null)
+        {
+            await using var postgres = await OpenAsync(ct);
+            return await CommitAsync(postgres, work, ct);
+        }
+        await _sqliteWriter.EnterAsync(background: !durable, ct);
         try
         {
             await using var connection = await OpenAsync(ct);
-            // SQLite transactions begin IMMEDIATE here, so writers queue on the lock instead of failing to upgrade.
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            using var statements = transaction is SqliteTransaction sqlite ? new SqliteStatementCache(sqlite) : null;
-            _ambient.Value = new Ambient(transaction, statements);
-            try
-            {
-                var result = await work();
-                await WriteInboxCountsAsync(ct);
-                await transaction.CommitAsync(ct);
-                return result;
-            }
-            finally
-            {
-                _ambient.Value = null;
-            }
+            if (durable) return await CommitAsync(connection, work, ct);
+            // Pooled connections keep their settings: this one goes back to the pool durable again.
+            await connection.ExecuteAsync("PRAGMA synchronous = NORMAL");
+            try { return await CommitAsync(connection, work, ct); }
+            finally { await connection.ExecuteAsync("PRAGMA synchronous = FULL"); }
         }
         finally
         {
-            _sqliteWriter?.Release();
+            _sqliteWriter.Exit();
+        }
+    }
+
+    private async Task<T> CommitAsync<T>(DbConnection connection, Func<Task<T>> work, CancellationToken ct)
+    {
+        // SQLite transactions begin IMMEDIATE here, so writers queue on the lock instead of failing to upgrade.
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        using var statements = transaction is SqliteTransaction sqlite ? new SqliteStatementCache(sqlite) : null;
+        _ambient.Value = new Ambient(transaction, statements);
+        try
+        {
+            var result = await work();
+            await WriteInboxCountsAsync(ct);
+            await transaction.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _ambient.Value = null;
         }
     }
 

@@ -97,4 +97,34 @@ public sealed class EventOrderTests
         Assert.Equal(writers * perWriter, seen.Count);
         Assert.Equal(written.Order(), seen.Order());
     }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Reading_in_small_pages_resumes_inside_a_transactions_events_and_after_them(string provider)
+    {
+        await using var f = await MigratedDatabase.CreateAsync(provider);
+        var events = new EventRepository(f.Db);
+        var start = await events.CurrentPositionAsync();
+        var written = new List<string>();
+        foreach (var size in new[] { 3, 1, 4 })
+            await f.Db.InTransactionAsync(async () =>
+            {
+                for (var i = 0; i < size; i++)
+                {
+                    var e = Event(f.OrgA, $"{written.Count}");
+                    await events.AppendAsync(e);
+                    written.Add(e.Id);
+                }
+                return true;
+            });
+
+        var seen = new List<string>();
+        var cursor = start;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); seen.Count < written.Count && DateTime.UtcNow < deadline;)
+        {
+            var page = await events.ListAfterAsync(f.OrgA, cursor, 2);
+            if (page.Count == 0) { await Task.Delay(20); continue; } // PostgreSQL: until every older transaction has ended
+            foreach (var e in page) { seen.Add(e.Id); cursor = e.Position; }
+        }
+        Assert.Equal(written, seen);
+    }
 }

@@ -61,7 +61,10 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
     /// <summary>Runs the job's steps from where it stands until it finishes, waits, or must call outside; saves it accordingly.</summary>
     public async Task<JobStop> AdvanceAsync(AutomationJob job, CancellationToken ct)
     {
+        job.Runs.Clear();
         var stop = await RunStepsAsync(job, ct);
+        await runs.RecordAllAsync(job.Runs, ct);
+        job.Runs.Clear();
         job.UpdatedAt = time.GetUtcNow();
         if (stop == JobStop.Done) await jobs.CompleteAsync(job.Id, ct);
         else await jobs.SaveAsync(job, keepLease: stop == JobStop.NeedsCall, ct);
@@ -158,7 +161,7 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
             {
                 if (ExplainSkip(action, context, now) is { } reason)
                 {
-                    await RecordAsync(job, planned, action, now, new ActionOutcome(RunOutcomes.Skipped, reason), ct);
+                    Record(job, planned, action, now, new ActionOutcome(RunOutcomes.Skipped, reason), now);
                     remaining.RemoveAt(0);
                     continue;
                 }
@@ -172,7 +175,7 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
             var answer = job.OutsideAnswer as CallResult;
             job.OutsideAnswer = null;
             var outcome = await ApplyAsync(action, context, answer, ct);
-            await RecordAsync(job, planned, action, now, outcome, ct);
+            Record(job, planned, action, now, outcome, time.GetUtcNow());
             remaining.RemoveAt(0);
             job.Context.Values = context.Values;
             if (outcome.ThreadDeleted) job.Context.ThreadDeleted = true;
@@ -205,13 +208,13 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
         }
     }
 
-    private Task RecordAsync(AutomationJob job, PlannedAction planned, AutomationAction action, DateTimeOffset started, ActionOutcome outcome,
-        CancellationToken ct) => runs.RecordAsync(new ActionRun
+    private static void Record(AutomationJob job, PlannedAction planned, AutomationAction action, DateTimeOffset started, ActionOutcome outcome,
+        DateTimeOffset finished) => job.Runs.Add(new ActionRun
     {
         OrgId = job.OrgId, ActionId = action.Id, ActionType = action.ActionType, Hook = planned.Hook, TopicId = planned.TopicId, ThreadId = job.ThreadId,
-        MessageId = job.MessageId, JobId = job.Id, StartedAt = started, FinishedAt = time.GetUtcNow(), Outcome = outcome.Outcome, Error = outcome.Error,
+        MessageId = job.MessageId, JobId = job.Id, StartedAt = started, FinishedAt = finished, Outcome = outcome.Outcome, Error = outcome.Error,
         HttpStatus = outcome.HttpStatus,
-    }, returnId: false, ct);
+    });
 
     private async Task<object> CheckSpamAsync(string? rawKey, CancellationToken ct)
     {

@@ -29,6 +29,8 @@ public sealed class AutomationJob
     public ActionContext? Prepared { get; set; }
     /// <summary>The call outside the job stopped for, to be made with no transaction open.</summary>
     public Func<CancellationToken, Task<object>>? OutsideCall { get; set; }
+    /// <summary>The runs of this advance, written together with the job's new state.</summary>
+    public List<ActionRun> Runs { get; } = [];
 }
 
 /// <summary>An action to run, and the hook or topic it runs for.</summary>

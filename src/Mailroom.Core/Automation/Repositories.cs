@@ -65,6 +65,8 @@ public interface IActionRunRepository
 {
     /// <summary>Records a run; with <paramref name="returnId"/> sets its id (for an answer that shows it), else spares the round trip.</summary>
     Task RecordAsync(ActionRun run, bool returnId, CancellationToken ct = default);
+    /// <summary>Records runs in as few statements as the database allows, without their ids.</summary>
+    Task RecordAllAsync(IReadOnlyList<ActionRun> runs, CancellationToken ct = default);
     Task<Page<ActionRun>> ListAsync(string orgId, string? threadId, PageRequest page, CancellationToken ct = default);
 }
 

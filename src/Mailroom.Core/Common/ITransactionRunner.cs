@@ -7,4 +7,11 @@ namespace Mailroom.Core.Common;
 public interface ITransactionRunner
 {
     Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default);
+
+    /// <summary>
+    /// As <see cref="InTransactionAsync{T}"/>, for background work that nobody waits on and that is done again if lost
+    /// (automation jobs): it may wait while other writers go first, and its commit is atomic but need not reach the disk
+    /// before it returns (the next ordinary commit takes it there), so a power failure may undo it.
+    /// </summary>
+    Task<T> InBackgroundTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default) => InTransactionAsync(work, ct);
 }

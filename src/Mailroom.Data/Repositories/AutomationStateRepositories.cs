@@ -93,25 +93,57 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
         Outcome = r.Outcome, Error = r.Error, HttpStatus = (int?)r.HttpStatus,
     };
 
+    private const string Insert =
+        "INSERT INTO action_runs (org_id, action_id, action_type, hook, topic_id, thread_id, message_id, job_id, started_at, finished_at, outcome, error, http_status) VALUES ";
+    private static readonly string[] RunFields =
+        ["OrgId", "ActionId", "ActionType", "Hook", "TopicId", "ThreadId", "MessageId", "JobId", "StartedAt", "FinishedAt", "Outcome", "Error", "HttpStatus"];
+    /// <summary>Rows per INSERT: an automation batch's runs go in a few statements, well under every parameter limit.</summary>
+    private const int RowsPerInsert = 50;
+
     public async Task RecordAsync(ActionRun run, bool returnId, CancellationToken ct = default)
     {
-        const string insert =
-            "INSERT INTO action_runs (org_id, action_id, action_type, hook, topic_id, thread_id, message_id, job_id, started_at, finished_at, outcome, error, http_status) " +
-            "VALUES (@OrgId, @ActionId, @ActionType, @Hook, @TopicId, @ThreadId, @MessageId, @JobId, @StartedAt, @FinishedAt, @Outcome, @Error, @HttpStatus)";
-        var args = new
+        var args = new Dictionary<string, object?>();
+        var values = AddRow(args, run, 0);
+        await db.InTransactionAsync(async () =>
         {
-            run.OrgId, run.ActionId, run.ActionType, run.Hook, run.TopicId, run.ThreadId, run.MessageId, run.JobId, StartedAt = Time.Ms(run.StartedAt),
-            FinishedAt = run.FinishedAt is { } f ? Time.Ms(f) : (long?)null, run.Outcome, Error = run.Error is { Length: > 2000 } e ? e[..2000] : run.Error,
-            run.HttpStatus,
-        };
-        if (returnId) run.Id = await db.InTransactionAsync(() => db.ScalarAsync<long>(insert + " RETURNING id", args, ct), ct);
-        else await db.ExecuteAsync(insert, args, ct);
+            if (returnId) run.Id = await db.ScalarAsync<long>(Insert + values + " RETURNING id", args, ct);
+            else await db.ExecuteAsync(Insert + values, args, ct);
+            await db.AddToCountAsync("organizations", "action_run_count", run.OrgId, 1, ct);
+            return true;
+        }, ct);
+    }
+
+    public async Task RecordAllAsync(IReadOnlyList<ActionRun> runs, CancellationToken ct = default)
+    {
+        foreach (var chunk in runs.Chunk(RowsPerInsert))
+        {
+            var args = new Dictionary<string, object?>();
+            await db.ExecuteAsync(Insert + string.Join(", ", chunk.Select((run, i) => AddRow(args, run, i))), args, ct);
+        }
+        // The list's total, in the caller's transaction (summed there and written once per organization at commit).
+        foreach (var org in runs.GroupBy(r => r.OrgId)) await db.AddToCountAsync("organizations", "action_run_count", org.Key, org.Count(), ct);
+    }
+
+    /// <returns>The row's VALUES tuple, its parameters suffixed with <paramref name="row"/>.</returns>
+    private static string AddRow(Dictionary<string, object?> args, ActionRun run, int row)
+    {
+        object?[] values =
+        [
+            run.OrgId, run.ActionId, run.ActionType, run.Hook, run.TopicId, run.ThreadId, run.MessageId, run.JobId, Time.Ms(run.StartedAt),
+            run.FinishedAt is { } f ? Time.Ms(f) : null, run.Outcome, run.Error is { Length: > 2000 } e ? e[..2000] : run.Error, run.HttpStatus,
+        ];
+        for (var i = 0; i < RunFields.Length; i++) args[RunFields[i] + row] = values[i];
+        return "(" + string.Join(", ", RunFields.Select(name => "@" + name + row)) + ")";
     }
 
     public Task<Page<ActionRun>> ListAsync(string orgId, string? threadId, PageRequest page, CancellationToken ct = default)
     {
+        // A thread's runs are few and counted; the organization's are many and their total is kept (migration 0019).
         var where = threadId is null ? "org_id = @orgId" : "org_id = @orgId AND thread_id = @threadId";
-        return db.PageAsync<Row, ActionRun>($"SELECT {Columns} FROM action_runs WHERE {where} ORDER BY id", $"SELECT COUNT(*) FROM action_runs WHERE {where}",
+        var total = threadId is null
+            ? "SELECT COALESCE((SELECT action_run_count FROM organizations WHERE id = @orgId), 0)"
+            : $"SELECT COUNT(*) FROM action_runs WHERE {where}";
+        return db.PageThroughIndexAsync<Row, ActionRun>("action_runs", Columns, $"SELECT id FROM action_runs WHERE {where} ORDER BY id", "id", total,
             new() { ["orgId"] = orgId, ["threadId"] = threadId }, page, Map, ct);
     }
 }

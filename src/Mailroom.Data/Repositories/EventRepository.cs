@@ -21,6 +21,8 @@ public sealed class EventRepository(MailroomDatabase db) : IEventRepository
         "INSERT INTO events (id, org_id, type, inbox_id, payload_json, created_at) VALUES (@Id, @OrgId, @Type, @InboxId, @PayloadJson, @CreatedAt)",
         new { e.Id, e.OrgId, e.Type, e.InboxId, e.PayloadJson, CreatedAt = Time.Ms(e.CreatedAt) }, ct);
 
+    private const string EventColumns = "tx_id, seq, id, org_id, type, inbox_id, payload_json, created_at";
+
     /// <summary>On PostgreSQL, the transactions below the oldest one still running have all ended; SQLite has none running while we read.</summary>
     private string EndedTransactions => db.Provider == DatabaseProvider.Postgres
         ? " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
@@ -28,8 +30,12 @@ public sealed class EventRepository(MailroomDatabase db) : IEventRepository
 
     public async Task<IReadOnlyList<MailEvent>> ListAfterAsync(string orgId, EventPosition after, int limit, CancellationToken ct = default) =>
         (await db.QueryAsync<Row>(
-            "SELECT tx_id, seq, id, org_id, type, inbox_id, payload_json, created_at FROM events " +
-            "WHERE org_id = @orgId AND (tx_id, seq) > (@tx, @seq)" + EndedTransactions + " ORDER BY tx_id, seq LIMIT @limit",
+            // The rest of the reader's transaction, then the transactions after it: each half starts where it should on
+            // ix_events_org_position. SQLite turns the row value "(tx_id, seq) > (@tx, @seq)" into "tx_id >= @tx" and
+            // filters the rest, so with every tx_id 0 a resume read the organization's whole stream.
+            $"SELECT * FROM (SELECT {EventColumns} FROM events WHERE org_id = @orgId AND tx_id = @tx AND seq > @seq{EndedTransactions} ORDER BY seq LIMIT @limit) same " +
+            $"UNION ALL SELECT * FROM (SELECT {EventColumns} FROM events WHERE org_id = @orgId AND tx_id > @tx{EndedTransactions} ORDER BY tx_id, seq LIMIT @limit) later " +
+            "ORDER BY tx_id, seq LIMIT @limit",
             new { orgId, tx = after.Transaction, seq = after.Sequence, limit }, ct))
         .Select(r => new MailEvent
         {

@@ -42,14 +42,19 @@ public sealed class WebhookDeliveryRepository(MailroomDatabase db, IWebhookRepos
         DeliveredAt = Time.At(r.DeliveredAt), CreatedAt = Time.At(r.CreatedAt), UpdatedAt = Time.At(r.UpdatedAt),
     };
 
-    public Task EnqueueAsync(WebhookDelivery d, CancellationToken ct = default) => db.ExecuteAsync(
-        "INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, status, attempts, next_attempt_at, created_at, updated_at) " +
-        "VALUES (@Id, @OrgId, @WebhookId, @EventId, @Status, @Attempts, @NextAttemptAt, @CreatedAt, @UpdatedAt)",
-        new
-        {
-            d.Id, d.OrgId, d.WebhookId, d.EventId, d.Status, d.Attempts, NextAttemptAt = Time.Ms(d.NextAttemptAt),
-            CreatedAt = Time.Ms(d.CreatedAt), UpdatedAt = Time.Ms(d.UpdatedAt),
-        }, ct);
+    public async Task EnqueueAsync(WebhookDelivery d, CancellationToken ct = default)
+    {
+        await db.ExecuteAsync(
+            "INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, status, attempts, next_attempt_at, created_at, updated_at) " +
+            "VALUES (@Id, @OrgId, @WebhookId, @EventId, @Status, @Attempts, @NextAttemptAt, @CreatedAt, @UpdatedAt)",
+            new
+            {
+                d.Id, d.OrgId, d.WebhookId, d.EventId, d.Status, d.Attempts, NextAttemptAt = Time.Ms(d.NextAttemptAt),
+                CreatedAt = Time.Ms(d.CreatedAt), UpdatedAt = Time.Ms(d.UpdatedAt),
+            }, ct);
+        // The list's total, in the event's transaction; deliveries go only with their webhook, which takes its count along.
+        await db.AddToCountAsync("webhooks", "delivery_count", d.WebhookId, 1, ct);
+    }
 
     public Task<IReadOnlyList<DueWebhookDelivery>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default) =>
         db.InTransactionAsync<IReadOnlyList<DueWebhookDelivery>>(async () =>
@@ -88,8 +93,9 @@ public sealed class WebhookDeliveryRepository(MailroomDatabase db, IWebhookRepos
     }, ct);
 
     public Task<Page<WebhookDelivery>> ListAsync(string orgId, string webhookId, PageRequest page, CancellationToken ct = default) =>
-        db.PageAsync<Row, WebhookDelivery>($"SELECT {Columns} FROM webhook_deliveries WHERE org_id = @orgId AND webhook_id = @webhookId ORDER BY id DESC",
-            "SELECT COUNT(*) FROM webhook_deliveries WHERE org_id = @orgId AND webhook_id = @webhookId",
+        db.PageThroughIndexAsync<Row, WebhookDelivery>("webhook_deliveries", Columns,
+            "SELECT id FROM webhook_deliveries WHERE webhook_id = @webhookId AND org_id = @orgId ORDER BY id DESC", "id DESC",
+            "SELECT COALESCE((SELECT delivery_count FROM webhooks WHERE org_id = @orgId AND id = @webhookId), 0)",
             new() { ["orgId"] = orgId, ["webhookId"] = webhookId }, page, Map, ct);
 
     public async Task<WebhookDelivery?> GetAsync(string orgId, string webhookId, string id, CancellationToken ct = default)

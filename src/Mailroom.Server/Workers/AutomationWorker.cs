@@ -71,7 +71,7 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
         foreach (var job in jobs) await processor.PrepareAsync(job, ct);
         try
         {
-            return await transactions.InTransactionAsync(async () =>
+            return await transactions.InBackgroundTransactionAsync(async () =>
             {
                 var calling = new List<AutomationJob>();
                 foreach (var job in jobs)
@@ -88,7 +88,7 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
         {
             try
             {
-                if (await transactions.InTransactionAsync(() => processor.AdvanceAsync(job, ct), ct) == JobStop.NeedsCall) alone.Add(job);
+                if (await transactions.InBackgroundTransactionAsync(() => processor.AdvanceAsync(job, ct), ct) == JobStop.NeedsCall) alone.Add(job);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
