@@ -86,3 +86,5 @@ print(f"with five hook actions: {rate_wi:.0f} msg/s over {len(wi)} rounds ({', '
       f"{sum(wi_cpu)/len(wi_cpu):.0f} us server cpu per message")
 print(f"ratio with automations / without: {rate_wi / rate_wo:.1%}")
 PY
+# smtp-source writes no Subject, In-Reply-To or References, so every message starts a thread of its own.
+echo "threads in the automations inbox: $(api2 "/api/v0/inboxes/$inbox2/threads?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"

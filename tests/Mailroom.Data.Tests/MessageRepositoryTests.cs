@@ -63,6 +63,46 @@ public sealed class MessageRepositoryTests
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task The_newest_messages_of_a_thread_and_one_of_its_messages_are_read_without_the_whole_thread(string provider)
+    {
+        await using var f = await MigratedDatabase.CreateAsync(provider);
+        var messages = new MessageRepository(f.Db);
+        var threading = new Threading(new ThreadRepository(f.Db), messages, TimeProvider.System);
+        var inbox = await InboxAsync(f, f.OrgA, "newest");
+        // Two messages share a timestamp (their ids order them), and the newest is outbound.
+        var stored = new List<Message>();
+        MailThread? thread = null;
+        foreach (var (minute, direction) in new[] { (0, MessageDirection.Inbound), (1, MessageDirection.Outbound), (2, MessageDirection.Inbound),
+                     (2, MessageDirection.Inbound), (3, MessageDirection.Outbound) })
+        {
+            var message = NewMessage(inbox, $"{stored.Count}@x", f.Now.AddMinutes(minute), inReplyTo: stored.LastOrDefault()?.RfcMessageId, direction);
+            thread = await threading.ThreadForAsync(inbox, message.InReplyTo, message.References, message.Subject);
+            await threading.AddAsync(thread, message, []);
+            stored.Add(message);
+        }
+        var all = (await messages.ListByThreadAsync(f.OrgA, thread!.Id)).Select(m => m.Id).ToList();
+        Assert.Equal(5, all.Count);
+
+        Assert.Equal(all[^2..], (await messages.ListNewestInThreadAsync(f.OrgA, thread.Id, 2)).Select(m => m.Id));
+        Assert.Equal(all, (await messages.ListNewestInThreadAsync(f.OrgA, thread.Id, 10)).Select(m => m.Id));
+        Assert.Empty(await messages.ListNewestInThreadAsync(f.OrgA, thread.Id, 0));
+        Assert.Equal(all[3], Assert.Single(await messages.ListNewestInThreadAsync(f.OrgA, thread.Id, 1, MessageDirection.Inbound)).Id);
+        Assert.Empty(await messages.ListNewestInThreadAsync(f.OrgB, thread.Id, 10));
+
+        // Later (strictly) inbound mail than a message, as the stale rule asks; a message of the same time is not later.
+        Assert.True(await messages.AnyLaterInThreadAsync(f.OrgA, thread.Id, stored[0].Timestamp, stored[0].Id, MessageDirection.Inbound));
+        Assert.False(await messages.AnyLaterInThreadAsync(f.OrgA, thread.Id, stored[2].Timestamp, stored[2].Id, MessageDirection.Inbound));
+        Assert.False(await messages.AnyLaterInThreadAsync(f.OrgA, thread.Id, stored[3].Timestamp, stored[3].Id, MessageDirection.Inbound));
+        Assert.True(await messages.AnyLaterInThreadAsync(f.OrgA, thread.Id, stored[3].Timestamp, stored[3].Id, MessageDirection.Outbound));
+        Assert.False(await messages.AnyLaterInThreadAsync(f.OrgB, thread.Id, stored[0].Timestamp, stored[0].Id, MessageDirection.Inbound));
+
+        var answered = await messages.GetInThreadAsync(f.OrgA, thread.Id, stored[2].Id);
+        Assert.Equal((stored[2].Id, "2@x"), (answered!.Id, answered.RfcMessageId));
+        Assert.Null(await messages.GetInThreadAsync(f.OrgB, thread.Id, stored[2].Id));
+        Assert.Null(await messages.GetInThreadAsync(f.OrgA, "thr_other", stored[2].Id));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Messages_round_trip_with_headers_labels_and_attachments(string provider)
     {
         await using var f = await MigratedDatabase.CreateAsync(provider);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mailroom.Core.Common;
+using Mailroom.Core.Drafts;
 using Mailroom.Core.Inboxes;
 using Mailroom.Core.Messages;
 using Mailroom.Core.Messaging;
@@ -22,11 +23,13 @@ public sealed record ActionOutcome(string Outcome, string? Error = null, int? Ht
 /// after a crash sends nothing twice.
 /// </summary>
 public sealed class ActionExecutor(Correspondence correspondence, MailDeletion deletion, IMessageRepository messages, IAutomationStateRepository state,
-    IAutomationJobRepository jobs, AutomationConfigCache configs, IDraftReplies drafts, IAutomationHttp http, IAutomationQueueSignal signal, Templates templates,
+    IAutomationJobRepository jobs, AutomationConfigCache configs, DraftService drafts, IAutomationHttp http, IAutomationQueueSignal signal, Templates templates,
     TimeProvider time)
 {
     private const int DefaultTimeoutSeconds = 30;
     public const string SpamLabel = "spam";
+    /// <summary>Who wrote a Reply action's draft, as the drafts show it (<c>created_by</c>).</summary>
+    public const string ReplyAuthor = "automation";
 
     /// <summary>Why the action does not run now (its schedule, its rules), or null when it runs.</summary>
     public static string? SkipReason(AutomationAction action, ActionContext context, DateTimeOffset now)
@@ -163,13 +166,16 @@ public sealed class ActionExecutor(Correspondence correspondence, MailDeletion d
             }
             case ActionTypes.Reply:
             {
+                // The identity's approval flow, as a draft submitted over /v1: announced on its approval channels after
+                // this transaction commits, or approved and sent where the identity auto-approves replies; to the sender
+                // (Reply-To first), in the thread, answering this message.
                 var (thread, message) = Mail(context);
-                var to = message.ReplyTo.Count > 0 ? message.ReplyTo[0] : context.EndUser?.Address
-                         ?? throw new ValidationException("message_id", "the message has no sender address to reply to");
-                var subject = message.Subject is { } s && !s.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? "Re: " + s : message.Subject ?? "Re:";
-                var draft = await drafts.CreatePendingReplyAsync(new PendingReply(context.OrgId, Inbox(context), thread, message.Id, [to], subject,
-                    Text(action, context), now), ct);
-                return new ActionOutcome(RunOutcomes.Succeeded, Result: draft);
+                var draft = await drafts.SubmitWithinTransactionAsync(context.OrgId, new NewDraft
+                {
+                    IdentityId = Inbox(context), ThreadId = thread, BasedOnMessageId = message.Id, Text = Text(action, context),
+                    Rationale = $"written by the automation action {action.Name}",
+                }, ReplyAuthor, message, ct);
+                return new ActionOutcome(RunOutcomes.Succeeded, Result: draft.Id);
             }
             default:
                 throw new ValidationException("action_type", $"{action.ActionType} cannot run");

@@ -22,7 +22,8 @@ public enum JobStop
 /// Runs automation jobs step by step, the steps being the hooks. For a received message:
 /// the sender is recorded (new senders fire OnEndUserAdd at the end), then <c>PreSpam</c> → spam check → <c>PostSpam</c> →
 /// topic detection → <c>PostTopicDetection</c> (the detected topics' own actions for the channel, then the hook's) →
-/// <c>OnEndUserAdd</c>. For a closed thread: <c>OnClose</c>. Each hook's active actions run by priority, highest first,
+/// <c>OnEndUserAdd</c>. For a closed thread: <c>OnClose</c>. For a draft escalated on the thread: <c>OnEscalate</c>, then
+/// <c>PostEscalate</c> or <c>OnEscalateFailed</c>. Each hook's active actions run by priority, highest first,
 /// when their schedule and rules allow; every run is recorded, and a failing action never stops the ones after it.
 /// <see cref="AdvanceAsync"/> runs inside the caller's transaction and stops at a Wait or before a call outside, so no
 /// transaction is held open while spamd or an API answers.
@@ -44,6 +45,16 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
     ];
 
     private static readonly Step[] CloseSteps = [new HookStep(Hooks.OnClose)];
+    private static readonly Step[] EscalatedSteps = [new HookStep(Hooks.OnEscalate), new HookStep(Hooks.PostEscalate)];
+    private static readonly Step[] EscalationFailedSteps = [new HookStep(Hooks.OnEscalate), new HookStep(Hooks.OnEscalateFailed)];
+
+    private static Step[] StepsOf(AutomationJob job) => job.Kind switch
+    {
+        JobKinds.OnClose => CloseSteps,
+        JobKinds.Escalated => EscalatedSteps,
+        JobKinds.EscalationFailed => EscalationFailedSteps,
+        _ => InboundSteps,
+    };
 
     private readonly ConcurrentDictionary<string, long> _inboxChannels = new();
 
@@ -69,7 +80,7 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
 
     private async Task<JobStop> RunStepsAsync(AutomationJob job, CancellationToken ct)
     {
-        var steps = job.Kind == JobKinds.OnClose ? CloseSteps : InboundSteps;
+        var steps = StepsOf(job);
         var context = job.Prepared ?? await ContextAsync(job, ct);
         job.Prepared = null;
         if (context is null) return JobStop.Done; // the thread or message is gone: nothing left to act on
@@ -178,7 +189,7 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
     }
 
     /// <summary>Whether anything could run after this stage (a Wait at the very end delays nothing).</summary>
-    private static int RestAfter(AutomationJob job) => (job.Kind == JobKinds.OnClose ? CloseSteps : InboundSteps).Length - job.Stage - 1;
+    private static int RestAfter(AutomationJob job) => StepsOf(job).Length - job.Stage - 1;
 
     private string? ExplainSkip(AutomationAction action, ActionContext context, DateTimeOffset now)
     {
@@ -265,8 +276,8 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
         if (threadId is not null)
         {
             var thread = await state.GetThreadAsync(orgId, threadId, ct) ?? throw new NotFoundException("thread");
-            var thread_messages = await messages.ListByThreadAsync(orgId, threadId, ct);
-            var message = thread_messages.LastOrDefault(m => m.Direction == MessageDirection.Inbound) ?? thread_messages.LastOrDefault();
+            var message = (await messages.ListNewestInThreadAsync(orgId, threadId, 1, MessageDirection.Inbound, ct)).FirstOrDefault()
+                          ?? (await messages.ListNewestInThreadAsync(orgId, threadId, 1, ct: ct)).FirstOrDefault();
             long? channelId = thread.InboxId is null ? null : await channels.IdOfAsync(orgId, ChannelKinds.Inbox, thread.InboxId, ct);
             context = new ActionContext
             {

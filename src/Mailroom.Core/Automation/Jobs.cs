@@ -51,6 +51,10 @@ public static class JobKinds
     public const string Inbound = "inbound";
     /// <summary>The OnClose hook of a thread just closed.</summary>
     public const string OnClose = "on_close";
+    /// <summary>A draft of the thread escalated and its secondary channel took the card: OnEscalate, then PostEscalate.</summary>
+    public const string Escalated = "escalated";
+    /// <summary>A draft of the thread escalated but its secondary channel could not take the card: OnEscalate, then OnEscalateFailed.</summary>
+    public const string EscalationFailed = "escalation_failed";
 }
 
 public static class JobStates

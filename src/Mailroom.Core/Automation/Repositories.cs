@@ -99,13 +99,3 @@ public static class ThreadStatuses
     public const string Open = "open";
     public const string Closed = "closed";
 }
-
-/// <summary>Creates a reply that waits unsent as a pending draft (the approval flow picks pending drafts up).</summary>
-public interface IDraftReplies
-{
-    /// <returns>The draft's id.</returns>
-    Task<string> CreatePendingReplyAsync(PendingReply reply, CancellationToken ct = default);
-}
-
-public sealed record PendingReply(string OrgId, string InboxId, string ThreadId, string InReplyToMessageId, IReadOnlyList<string> To, string? Subject,
-    string? Text, DateTimeOffset At);

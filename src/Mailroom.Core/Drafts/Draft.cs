@@ -91,6 +91,12 @@ public interface IDraftRepository
     Task<IReadOnlyList<Draft>> ListDueForEscalationAsync(DateTimeOffset now, int limit, CancellationToken ct = default);
     /// <summary>Takes a due escalation for this caller (clears the due time, sets escalated_at); false when another node took it first.</summary>
     Task<bool> ClaimEscalationAsync(string id, DateTimeOffset at, CancellationToken ct = default);
+    /// <summary>Queues the draft's announcement on its approval channel, for the scheduler to make after the caller's commit.</summary>
+    Task QueueAnnouncementAsync(string id, DateTimeOffset due, CancellationToken ct = default);
+    /// <summary>Drafts whose announcement is queued and due, oldest first (decided ones too, so that their claim clears them).</summary>
+    Task<IReadOnlyList<Draft>> ListDueForAnnouncementAsync(DateTimeOffset now, int limit, CancellationToken ct = default);
+    /// <summary>Takes a queued announcement for this caller (clears it); false when another node took it first.</summary>
+    Task<bool> ClaimAnnouncementAsync(string id, CancellationToken ct = default);
     /// <summary>Adds a posted card to the draft's notices without touching anything else.</summary>
     Task SaveNoticesAsync(Draft draft, CancellationToken ct = default);
 }

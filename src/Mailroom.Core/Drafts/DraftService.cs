@@ -63,6 +63,45 @@ public sealed class DraftService(
 
     public async Task<DraftSubmission> SubmitAsync(string orgId, NewDraft request, string? createdBy, CancellationToken ct = default)
     {
+        var (draft, inbox, stale, autoApprove) = await FileAsync(orgId, request, createdBy, automated: false, answering: null, ct);
+        if (autoApprove) return new DraftSubmission(await SendApprovedAsync(draft, inbox, ct), false);
+        if (!stale) await AnnounceAsync(draft, inbox, escalated: false, ct);
+        return new DraftSubmission(await drafts.GetAsync(orgId, draft.Id, ct) ?? draft, stale);
+    }
+
+    /// <summary>
+    /// Submits a draft from inside the caller's transaction (an automation's <c>Reply</c>, in its job's batch): filed,
+    /// and approved and queued for sending where the identity auto-approves replies, as <see cref="SubmitAsync"/> does;
+    /// but its announcement, which may call Telegram or Slack, is queued for the approval scheduler to make after the
+    /// commit, so that no outside call is made while the transaction holds the database. On an inbox that is not a
+    /// sender identity (a v0 inbox: no approval flow, and auto-approval only because nothing asks for it) the draft is
+    /// kept unsent, pending, for a person to send or drop.
+    /// </summary>
+    /// <param name="answering">The message the draft answers when the caller holds it already (it is then not read again).</param>
+    public async Task<Draft> SubmitWithinTransactionAsync(string orgId, NewDraft request, string? createdBy, Message? answering, CancellationToken ct = default)
+    {
+        var (draft, inbox, _, autoApprove) = await FileAsync(orgId, request, createdBy, automated: true, answering, ct);
+        return autoApprove ? await SendApprovedAsync(draft, inbox, ct) : draft;
+    }
+
+    /// <summary>Announces the drafts whose announcement was queued, once each; the approval scheduler calls it.</summary>
+    public async Task<int> AnnounceQueuedAsync(int batch, CancellationToken ct = default)
+    {
+        var announced = 0;
+        foreach (var due in await drafts.ListDueForAnnouncementAsync(time.GetUtcNow(), batch, ct))
+        {
+            if (!await drafts.ClaimAnnouncementAsync(due.Id, ct)) continue;
+            // Decided, or made stale, before its card went out: there is nothing left to ask.
+            if (due.State != DraftState.Pending || due.InboxId is null || await inboxes.GetAsync(due.OrgId, due.InboxId, ct) is not { } inbox) continue;
+            await AnnounceAsync(due, inbox, escalated: false, ct);
+            announced++;
+        }
+        return announced;
+    }
+
+    private async Task<(Draft Draft, Inbox Inbox, bool Stale, bool AutoApprove)> FileAsync(string orgId, NewDraft request, string? createdBy,
+        bool automated, Message? answering, CancellationToken ct)
+    {
         var identityId = Check.Required("identity_id", request.IdentityId, 64);
         var content = new DraftContent
         {
@@ -79,11 +118,20 @@ public sealed class DraftService(
         if (request.ThreadId is { } threadId)
         {
             thread = await threads.GetAsync(orgId, inbox.Id, threadId, ct) ?? throw new NotFoundException("thread");
-            var history = await messages.ListByThreadAsync(orgId, thread.Id, ct);
-            basedOn = request.BasedOnMessageId is { } basedOnId
-                ? history.FirstOrDefault(m => m.Id == basedOnId) ?? throw new NotFoundException("message")
-                : history.LastOrDefault();
-            stale = basedOn is not null && history.Any(m => m.Direction == MessageDirection.Inbound && m.Id != basedOn.Id && m.Timestamp > basedOn.Timestamp);
+            // Bounded reads (the message answered, the newest inbound one), never the whole thread: a draft on a long
+            // thread costs what a draft on a short one costs.
+            if (request.BasedOnMessageId is { } basedOnId)
+            {
+                basedOn = answering is not null && answering.Id == basedOnId && answering.ThreadId == thread.Id
+                    ? answering
+                    : await messages.GetInThreadAsync(orgId, thread.Id, basedOnId, ct) ?? throw new NotFoundException("message");
+                stale = await messages.AnyLaterInThreadAsync(orgId, thread.Id, basedOn.Timestamp, basedOn.Id, MessageDirection.Inbound, ct);
+            }
+            else
+            {
+                // The newest message: nothing in the thread is newer, so the draft cannot be stale.
+                basedOn = (await messages.ListNewestInThreadAsync(orgId, thread.Id, 1, ct: ct)).FirstOrDefault();
+            }
         }
         else if (request.BasedOnMessageId is not null)
         {
@@ -102,7 +150,7 @@ public sealed class DraftService(
         if (content.Subject is null && thread is not null) content = content with { Subject = Prefixed(basedOn?.Subject ?? thread.Subject) };
 
         var now = time.GetUtcNow();
-        var autoApprove = inbox.AutoApproveReplies && thread is not null && !stale;
+        var autoApprove = inbox.AutoApproveReplies && thread is not null && !stale && (!automated || inbox.RequiresApproval);
         var draft = new Draft
         {
             Id = Ids.New(Ids.Draft, time), OrgId = orgId, InboxId = inbox.Id, ThreadId = thread?.Id, BasedOnMessageId = basedOn?.Id,
@@ -119,12 +167,10 @@ public sealed class DraftService(
             await events.PublishAsync(new DraftCreated(draft), ct);
             if (stale) await events.PublishAsync(new DraftStale(draft), ct);
             if (autoApprove) await events.PublishAsync(new DraftApproved(draft), ct);
+            if (automated && !stale && !autoApprove && inbox.PrimaryChannelId is not null) await drafts.QueueAnnouncementAsync(draft.Id, now, ct);
             return true;
         }, ct);
-
-        if (autoApprove) return new DraftSubmission(await SendApprovedAsync(draft, inbox, ct), false);
-        if (!stale) await AnnounceAsync(draft, inbox, escalated: false, ct);
-        return new DraftSubmission(await drafts.GetAsync(orgId, draft.Id, ct) ?? draft, stale);
+        return (draft, inbox, stale, autoApprove);
     }
 
     public async Task<Draft> GetAsync(string orgId, string id, CancellationToken ct = default) =>
@@ -249,7 +295,14 @@ public sealed class DraftService(
             if (!await drafts.ClaimEscalationAsync(due.Id, time.GetUtcNow(), ct)) continue;
             var draft = await drafts.GetAsync(due.OrgId, due.Id, ct);
             if (draft?.InboxId is null || await inboxes.GetAsync(draft.OrgId, draft.InboxId, ct) is not { } inbox) continue;
-            await AnnounceAsync(draft, inbox, escalated: true, ct);
+            var announced = await AnnounceAsync(draft, inbox, escalated: true, ct);
+            // Told after the attempt, so that what follows (the automation hooks OnEscalate, then PostEscalate or
+            // OnEscalateFailed) knows whether the secondary channel took the card.
+            await transactions.InTransactionAsync(async () =>
+            {
+                await events.PublishAsync(new DraftEscalated(draft, announced), ct);
+                return true;
+            }, ct);
             escalated++;
         }
         return escalated;
@@ -321,7 +374,7 @@ public sealed class DraftService(
         var content = draft.Content;
         Message? basedOn = null;
         if (draft.ThreadId is not null && draft.BasedOnMessageId is not null)
-            basedOn = (await messages.ListByThreadAsync(draft.OrgId, draft.ThreadId, ct)).FirstOrDefault(m => m.Id == draft.BasedOnMessageId);
+            basedOn = await messages.GetInThreadAsync(draft.OrgId, draft.ThreadId, draft.BasedOnMessageId, ct);
         return new OutgoingMail
         {
             To = content.To.Select(Stored).ToList(), Cc = content.Cc.Select(Stored).ToList(),
@@ -335,10 +388,11 @@ public sealed class DraftService(
     /// Posts the draft's card on the identity's channel (the secondary one when escalated), after the draft's transaction
     /// committed. A channel that fails is logged and leaves the draft pending: <c>/notify</c> posts the card again.
     /// </summary>
-    private async Task AnnounceAsync(Draft draft, Inbox inbox, bool escalated, CancellationToken ct)
+    /// <returns>Whether the channel took the card (false: no such channel, or it failed).</returns>
+    private async Task<bool> AnnounceAsync(Draft draft, Inbox inbox, bool escalated, CancellationToken ct)
     {
         var channelId = escalated ? inbox.SecondaryChannelId : inbox.PrimaryChannelId;
-        if (await channels.GetAsync(draft.OrgId, channelId, ct) is not { } stored || channels.ChannelFor(stored.Config.Type) is not { } channel) return;
+        if (await channels.GetAsync(draft.OrgId, channelId, ct) is not { } stored || channels.ChannelFor(stored.Config.Type) is not { } channel) return false;
         var tokens = await transactions.InTransactionAsync(() =>
             links.IssueAsync(draft.OrgId, LinkPurpose, draft.Id, [ApproveAction, RejectAction], settings.LinkLifetime, ct), ct);
         var groupId = (await links.FindUsableAsync(tokens[ApproveAction], LinkPurpose, ct))?.GroupId;
@@ -352,7 +406,7 @@ public sealed class DraftService(
         {
             logger.LogWarning(e, "draft {DraftId} could not be announced on its {Type} channel", draft.Id, stored.Config.Type);
             if (groupId is not null) await links.VoidGroupAsync(groupId, ct);
-            return;
+            return false;
         }
         var decided = await transactions.InTransactionAsync(async () =>
         {
@@ -379,6 +433,7 @@ public sealed class DraftService(
                 logger.LogWarning(e, "the {Type} card of draft {DraftId} could not be closed", notice.Type, draft.Id);
             }
         }
+        return true;
     }
 
     /// <summary>Closes every card posted for the draft and voids their links; a channel that fails to close is logged, never an error.</summary>

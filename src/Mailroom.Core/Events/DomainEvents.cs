@@ -110,6 +110,15 @@ public sealed record DraftStale(Drafts.Draft Draft) : DraftEvent(Draft)
     public override string Type => EventTypes.DraftStale;
 }
 
+/// <summary>
+/// A pending draft was not decided in time and went to its identity's secondary approval channel;
+/// <paramref name="Announced"/> says whether that channel took the card.
+/// </summary>
+public sealed record DraftEscalated(Drafts.Draft Draft, bool Announced) : DraftEvent(Draft)
+{
+    public override string Type => EventTypes.DraftEscalated;
+}
+
 /// <summary>Reacts to domain events inside the transaction that published them: whatever it writes commits or rolls back with the change.</summary>
 public interface IDomainEventSubscriber
 {

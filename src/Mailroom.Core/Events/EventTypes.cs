@@ -20,6 +20,7 @@ public static class EventTypes
     public const string DraftRejected = "draft.rejected";
     public const string DraftSent = "draft.sent";
     public const string DraftStale = "draft.stale";
+    public const string DraftEscalated = "draft.escalated";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -27,6 +28,7 @@ public static class EventTypes
         SenderIdentityVerified,
         SmsReceived, SmsSent, SmsDelivered, SmsFailed,
         DraftCreated, DraftApproved, DraftRejected, DraftSent, DraftStale,
+        DraftEscalated,
     ];
 }
 

@@ -52,7 +52,6 @@ public sealed class IdentityThreads(IThreadOverviewRepository overviews, IMessag
         var overview = await overviews.GetOverviewAsync(orgId, id, notices.SenderAddress, ct) ?? throw new NotFoundException("thread");
         var depth = overview.Thread.InboxId is { } inboxId && await inboxes.GetAsync(orgId, inboxId, ct) is { } inbox
             ? inbox.ThreadHistoryDepth : IdentityService.DefaultThreadHistoryDepth;
-        var all = await messages.ListByThreadAsync(orgId, id, ct);
-        return new ThreadHistory(overview, all.Skip(Math.Max(0, all.Count - depth)).ToList());
+        return new ThreadHistory(overview, await messages.ListNewestInThreadAsync(orgId, id, Math.Max(0, depth), ct: ct));
     }
 }

@@ -87,6 +87,15 @@ public interface IMessageRepository
     /// <summary>The inbox's messages outside threads marked spam, or with <paramref name="spam"/> only those in them.</summary>
     Task<Common.Page<Message>> ListAsync(string orgId, string inboxId, bool spam, Common.PageRequest page, CancellationToken ct = default);
     Task<IReadOnlyList<Message>> ListByThreadAsync(string orgId, string threadId, CancellationToken ct = default);
+    /// <summary>
+    /// The newest <paramref name="limit"/> messages of a thread (of one direction when given), oldest first: what costs
+    /// the few rows it answers, not the thread's length.
+    /// </summary>
+    Task<IReadOnlyList<Message>> ListNewestInThreadAsync(string orgId, string threadId, int limit, string? direction = null, CancellationToken ct = default);
+    /// <summary>Whether the thread holds a message of <paramref name="direction"/> later than <paramref name="after"/>, other than <paramref name="exceptId"/>.</summary>
+    Task<bool> AnyLaterInThreadAsync(string orgId, string threadId, DateTimeOffset after, string exceptId, string direction, CancellationToken ct = default);
+    /// <summary>A message of a thread, by id (whichever inbox holds the thread now).</summary>
+    Task<Message?> GetInThreadAsync(string orgId, string threadId, string id, CancellationToken ct = default);
     Task UpdateLabelsAsync(Message message, CancellationToken ct = default);
     Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default);
     /// <summary>The thread of the first message in the inbox whose Message-ID is one of <paramref name="rfcMessageIds"/>.</summary>

@@ -14,12 +14,18 @@ public sealed class AutomationChannelRepository(MailroomDatabase db, TimeProvide
         public string? Username { get; set; }
         public string? Domain { get; set; }
         public string? DisplayName { get; set; }
+        public string? E164 { get; set; }
     }
 
-    private const string Select = "SELECT c.id, c.org_id, c.kind, c.target_id, i.username, i.domain, i.display_name FROM automation_channels c " +
-                                  "JOIN inboxes i ON c.kind = 'inbox' AND i.id = c.target_id ";
+    /// <summary>Channels whose inbox or phone number still exists (a removed one keeps its row, and so its id, but is not shown).</summary>
+    private const string Select = "SELECT c.id, c.org_id, c.kind, c.target_id, i.username, i.domain, i.display_name, p.e164 FROM automation_channels c " +
+                                  "LEFT JOIN inboxes i ON c.kind = 'inbox' AND i.id = c.target_id " +
+                                  "LEFT JOIN phone_numbers p ON c.kind = 'phone_number' AND p.id = c.target_id ";
 
-    private static AutomationChannel Map(Row r) => new(r.Id, r.OrgId, r.Kind, r.TargetId, r.Username is null ? null : $"{r.Username}@{r.Domain}", r.DisplayName);
+    private const string Exists = "(i.id IS NOT NULL OR p.id IS NOT NULL)";
+
+    private static AutomationChannel Map(Row r) => new(r.Id, r.OrgId, r.Kind, r.TargetId,
+        r.Kind == ChannelKinds.PhoneNumber ? r.E164 : r.Username is null ? null : $"{r.Username}@{r.Domain}", r.DisplayName);
 
     public async Task<long> IdOfAsync(string orgId, string kind, string targetId, CancellationToken ct = default)
     {
@@ -37,12 +43,16 @@ public sealed class AutomationChannelRepository(MailroomDatabase db, TimeProvide
             "INSERT INTO automation_channels (org_id, kind, target_id, created_at) SELECT i.org_id, 'inbox', i.id, @at FROM inboxes i " +
             "WHERE i.org_id = @orgId AND NOT EXISTS (SELECT 1 FROM automation_channels c WHERE c.kind = 'inbox' AND c.target_id = i.id) ORDER BY i.id " +
             "ON CONFLICT DO NOTHING", new { orgId, at = Time.Ms(time.GetUtcNow()) }, ct);
-        return (await db.QueryAsync<Row>(Select + "WHERE c.org_id = @orgId ORDER BY c.id", new { orgId }, ct)).Select(Map).ToList();
+        await db.ExecuteAsync(
+            "INSERT INTO automation_channels (org_id, kind, target_id, created_at) SELECT p.org_id, 'phone_number', p.id, @at FROM phone_numbers p " +
+            "WHERE p.org_id = @orgId AND NOT EXISTS (SELECT 1 FROM automation_channels c WHERE c.kind = 'phone_number' AND c.target_id = p.id) ORDER BY p.id " +
+            "ON CONFLICT DO NOTHING", new { orgId, at = Time.Ms(time.GetUtcNow()) }, ct);
+        return (await db.QueryAsync<Row>(Select + $"WHERE c.org_id = @orgId AND {Exists} ORDER BY c.id", new { orgId }, ct)).Select(Map).ToList();
     }
 
     public async Task<AutomationChannel?> GetAsync(string orgId, long id, CancellationToken ct = default)
     {
-        var row = await db.QuerySingleOrDefaultAsync<Row>(Select + "WHERE c.org_id = @orgId AND c.id = @id", new { orgId, id }, ct);
+        var row = await db.QuerySingleOrDefaultAsync<Row>(Select + $"WHERE c.org_id = @orgId AND c.id = @id AND {Exists}", new { orgId, id }, ct);
         return row is null ? null : Map(row);
     }
 
@@ -265,22 +275,4 @@ public sealed class AutomationJobRepository(MailroomDatabase db) : IAutomationJo
         "attempts = @Attempts, updated_at = @UpdatedAt" + (keepLease ? "" : ", lease_owner = NULL, lease_until = NULL") + " WHERE id = @Id", Args(job), ct);
 
     public Task CompleteAsync(string id, CancellationToken ct = default) => db.ExecuteAsync("DELETE FROM automation_jobs WHERE id = @id", new { id }, ct);
-}
-
-/// <summary>A reply an action drafted: a pending draft with its first version, for the approval flow to pick up.</summary>
-public sealed class DraftReplyRepository(MailroomDatabase db, TimeProvider time) : IDraftReplies
-{
-    public Task<string> CreatePendingReplyAsync(PendingReply reply, CancellationToken ct = default) => db.InTransactionAsync(async () =>
-    {
-        var id = Ids.New(Ids.Draft, time);
-        var payload = StoredJson.Write(new { to = reply.To, subject = reply.Subject, text = reply.Text, in_reply_to = reply.InReplyToMessageId, origin = "automation" });
-        var at = Time.Ms(reply.At);
-        await db.ExecuteAsync(
-            "INSERT INTO drafts (id, org_id, inbox_id, thread_id, in_reply_to_message_id, state, version, payload_json, notifications_json, created_at, updated_at) " +
-            "VALUES (@id, @OrgId, @InboxId, @ThreadId, @InReplyToMessageId, 'pending', 1, @payload, '[]', @at, @at)",
-            new { id, reply.OrgId, reply.InboxId, reply.ThreadId, reply.InReplyToMessageId, payload, at }, ct);
-        await db.ExecuteAsync("INSERT INTO draft_versions (draft_id, version, payload_json, edited_by, created_at) VALUES (@id, 1, @payload, 'automation', @at)",
-            new { id, payload, at }, ct);
-        return id;
-    }, ct);
 }

@@ -110,6 +110,18 @@ public sealed class DraftRepository(MailroomDatabase db) : IDraftRepository
             "UPDATE drafts SET escalation_due_at = NULL, escalated_at = @at WHERE id = @id AND state = 'pending' AND escalation_due_at IS NOT NULL",
             new { id, at = Time.Ms(at) }, ct) == 1;
 
+    public Task QueueAnnouncementAsync(string id, DateTimeOffset due, CancellationToken ct = default) =>
+        db.ExecuteAsync("UPDATE drafts SET announce_due_at = @due WHERE id = @id", new { id, due = Time.Ms(due) }, ct);
+
+    /// <summary>Through ix_drafts_announce, which holds only the queued announcements.</summary>
+    public async Task<IReadOnlyList<Draft>> ListDueForAnnouncementAsync(DateTimeOffset now, int limit, CancellationToken ct = default) =>
+        (await db.QueryAsync<Row>(
+            $"SELECT {Columns} FROM drafts WHERE announce_due_at IS NOT NULL AND announce_due_at <= @now " +
+            "ORDER BY announce_due_at LIMIT @limit", new { now = Time.Ms(now), limit }, ct)).Select(Map).ToList();
+
+    public async Task<bool> ClaimAnnouncementAsync(string id, CancellationToken ct = default) =>
+        await db.ExecuteAsync("UPDATE drafts SET announce_due_at = NULL WHERE id = @id AND announce_due_at IS NOT NULL", new { id }, ct) == 1;
+
     private string ForUpdate => db.Provider == DatabaseProvider.Postgres ? " FOR UPDATE" : "";
 
     private async Task<Draft?> One(string where, object args, string suffix, CancellationToken ct)

@@ -198,6 +198,31 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
         }
     }
 
+    /// <summary>Through ix_messages_thread_latest: the newest rows first, stopping at the limit.</summary>
+    public async Task<IReadOnlyList<Message>> ListNewestInThreadAsync(string orgId, string threadId, int limit, string? direction = null,
+        CancellationToken ct = default)
+    {
+        var rows = await db.QueryAsync<Row>(
+            $"SELECT {ReadColumns} FROM messages WHERE thread_id = @threadId AND org_id = @orgId" +
+            (direction is null ? "" : " AND direction = @direction") + " ORDER BY timestamp DESC, id DESC LIMIT @limit",
+            new { orgId, threadId, direction, limit }, ct);
+        return rows.Select(Map).Reverse().ToList();
+    }
+
+    /// <summary>A range of ix_messages_thread_latest: only the later messages are looked at, and no row is mapped.</summary>
+    public async Task<bool> AnyLaterInThreadAsync(string orgId, string threadId, DateTimeOffset after, string exceptId, string direction,
+        CancellationToken ct = default) =>
+        await db.QuerySingleOrDefaultAsync<int?>(
+            "SELECT 1 FROM messages WHERE thread_id = @threadId AND timestamp > @after AND org_id = @orgId AND direction = @direction AND id <> @exceptId LIMIT 1",
+            new { orgId, threadId, after = Time.Ms(after), exceptId, direction }, ct) is not null;
+
+    public async Task<Message?> GetInThreadAsync(string orgId, string threadId, string id, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {ReadColumns} FROM messages WHERE id = @id AND org_id = @orgId AND thread_id = @threadId", new { orgId, threadId, id }, ct);
+        return row is null ? null : Map(row);
+    }
+
     public Task UpdateStatusAsync(string id, string status, DateTimeOffset at, CancellationToken ct = default) => db.ExecuteAsync(
         "UPDATE messages SET status = @status, updated_at = @at WHERE id = @id", new { id, status, at = Time.Ms(at) }, ct);
 

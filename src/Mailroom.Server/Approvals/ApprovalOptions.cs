@@ -8,4 +8,7 @@ public sealed class ApprovalOptions
 
     /// <summary>How often the scheduler looks for drafts whose escalation is due.</summary>
     public TimeSpan EscalationPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the scheduler looks for drafts filed inside another transaction (an automation's Reply) that wait to be announced.</summary>
+    public TimeSpan AnnouncePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -15,6 +15,7 @@ public static class ApprovalServices
         services.AddSingleton<IApprovalPages, ApprovalPages>();
         services.AddSingleton<IApprovalChannel, EmailApprovalChannel>();
         services.AddHostedService<EscalationWorker>();
+        services.AddHostedService<DraftAnnouncementWorker>();
         return services;
     }
 }

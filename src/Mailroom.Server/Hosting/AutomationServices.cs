@@ -22,7 +22,6 @@ public static class AutomationServices
         services.AddSingleton<IActionRunRepository, ActionRunRepository>();
         services.AddSingleton<IAutomationStateRepository, AutomationStateRepository>();
         services.AddSingleton<IAutomationJobRepository, AutomationJobRepository>();
-        services.AddSingleton<IDraftReplies, DraftReplyRepository>();
         services.AddSingleton<Templates>();
         services.AddSingleton<AutomationConfigCache>();
         services.AddSingleton<ActionService>();

@@ -3,7 +3,7 @@ using Mailroom.Server.Dialects.Shared;
 
 namespace Mailroom.Server.Dialects.Automation;
 
-/// <summary>Mailroom's own <c>GET /api/Channels</c>: the organization's inboxes (and, once they exist, phone numbers) under stable integer ids.</summary>
+/// <summary>Mailroom's own <c>GET /api/Channels</c>: the organization's inboxes and phone numbers under stable integer ids.</summary>
 public static class ChannelEndpoints
 {
     public sealed record ChannelRead(long ChannelID, long CustomerID, string ChannelType, string? Name, string? Address, string TargetId);

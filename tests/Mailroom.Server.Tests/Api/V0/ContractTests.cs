@@ -1563,7 +1563,7 @@ public sealed class ContractTests(ContractTests.Servers servers) : IClassFixture
                 Pragma: no-cache
 
                 {"name":"ValidationError",
-                  "message":"event_types: 'message.exploded' is not an event type; known types are message.received, message.sent, message.delivered, message.bounced, message.complained, message.rejected, domain.verified, sender_identity.verified, sms.received, sms.sent, sms.delivered, sms.failed, draft.created, draft.approved, draft.rejected, draft.sent, draft.stale"}
+                  "message":"event_types: 'message.exploded' is not an event type; known types are message.received, message.sent, message.delivered, message.bounced, message.complained, message.rejected, domain.verified, sender_identity.verified, sms.received, sms.sent, sms.delivered, sms.failed, draft.created, draft.approved, draft.rejected, draft.sent, draft.stale, draft.escalated"}
                 """),
             ("POST /api/v0/webhooks", """{"url":"ftp://hooks.example/x","event_types":["message.sent"]}""", """
                 400
