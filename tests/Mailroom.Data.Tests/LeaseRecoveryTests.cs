@@ -35,6 +35,36 @@ public sealed class LeaseRecoveryTests
         Assert.Equal([null, null, .. owners[2..]], left.Select(row => row.Owner));
     }
 
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Renewal_passes_over_a_row_a_workers_transaction_holds_and_renews_it_on_the_next_beat(string provider)
+    {
+        await using var fixture = await MigratedDatabase.CreateAsync(provider);
+        var owner = LeaseOwner.ForProcess("node-a").Name;
+        await using (var connection = await fixture.Db.OpenAsync())
+            foreach (var id in new[] { "spl_held", "spl_free" })
+                await connection.ExecuteAsync(
+                    "INSERT INTO inbound_spool (id, envelope_json, blob_key, state, attempts, lease_owner, lease_until, received_at) " +
+                    "VALUES (@id, '{}', 'k', 'pending', 0, @owner, 1, 1)", new { id, owner });
+        var renewal = new LeaseRenewal(fixture.Db);
+        var until = DateTimeOffset.FromUnixTimeMilliseconds(5_000);
+
+        if (provider == "postgres")
+        {
+            // A worker's transaction has written the row and not committed: the renewal neither waits for it (the two
+            // used to deadlock, each holding a row the other wanted) nor touches it.
+            await using var worker = await fixture.Db.OpenAsync();
+            await using var transaction = await worker.BeginTransactionAsync();
+            await worker.ExecuteAsync("UPDATE inbound_spool SET attempts = 1 WHERE id = 'spl_held'", transaction: transaction);
+            var renewing = renewal.RenewAsync(WorkQueues.InboundSpool, ["spl_held", "spl_free"], owner, until);
+            Assert.Same(renewing, await Task.WhenAny(renewing, Task.Delay(TimeSpan.FromSeconds(10))));
+            Assert.Equal(1, await renewing);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(2, await renewal.RenewAsync(WorkQueues.InboundSpool, ["spl_held", "spl_free"], owner, until.AddSeconds(1)));
+        Assert.Equal([6_000L, 6_000L], await fixture.Db.QueryAsync<long>("SELECT lease_until FROM inbound_spool ORDER BY id", null));
+    }
+
     [Fact]
     public void Two_processes_of_one_node_never_share_a_lease_owner()
     {

@@ -51,7 +51,12 @@ public sealed class LeaseRenewal(MailroomDatabase db)
         if (!WorkQueues.All.Contains(queue)) throw new ArgumentException($"{queue} is not a work queue", nameof(queue));
         var renewed = 0;
         foreach (var (list, args) in InList.Chunks(ids, new() { ["owner"] = owner, ["until"] = Time.Ms(until) }))
-            renewed += await db.ExecuteAsync($"UPDATE {queue} SET lease_until = @until WHERE lease_owner = @owner AND id IN ({list})", args, ct);
+            renewed += await db.ExecuteAsync(db.Provider == DatabaseProvider.Postgres
+                // Rows a worker's transaction holds are skipped, not waited for: the worker locks its batch in its own
+                // order, and waiting made the two deadlock. A locked row is being worked on (no other node can claim
+                // it meanwhile); the next beat renews it if it is still held.
+                ? $"UPDATE {queue} SET lease_until = @until WHERE id IN (SELECT id FROM {queue} WHERE lease_owner = @owner AND id IN ({list}) FOR UPDATE SKIP LOCKED)"
+                : $"UPDATE {queue} SET lease_until = @until WHERE lease_owner = @owner AND id IN ({list})", args, ct);
         return renewed;
     }
 }
