@@ -17,10 +17,8 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     /// <summary>The flow's transaction and, on SQLite, the statements it has prepared.</summary>
     private sealed record Ambient(DbTransaction Transaction, SqliteStatementCache? Statements)
     {
-        /// <summary>Changes to inboxes' message and thread counts, written once per inbox just before commit.</summary>
-        public Dictionary<string, InboxCounts> InboxCounts { get; } = new(StringComparer.Ordinal);
-        /// <summary>Changes to other stored counts, by table, column and row id, written once per row just before commit.</summary>
-        public Dictionary<(string Table, string Column, string Id), long> Counts { get; } = new();
+        /// <summary>Changes to stored counts, by table and row id then column, written once per row just before commit.</summary>
+        public Dictionary<(string Table, string Id), Dictionary<string, long>> Counts { get; } = new();
     }
 
     private readonly AsyncLocal<Ambient?> _ambient = new();
@@ -108,64 +106,49 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         (await RunAsync((c, t) => c.ExecuteScalarAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct))!;
 
     /// <summary>Changes to an inbox's totals and to their spam part (the messages and threads of threads marked spam).</summary>
-    public readonly record struct InboxCounts(long Messages, long Threads, long SpamMessages, long SpamThreads)
-    {
-        public static InboxCounts operator +(InboxCounts a, InboxCounts b) =>
-            new(a.Messages + b.Messages, a.Threads + b.Threads, a.SpamMessages + b.SpamMessages, a.SpamThreads + b.SpamThreads);
-    }
+    public readonly record struct InboxCounts(long Messages, long Threads, long SpamMessages, long SpamThreads);
+
+    /// <summary>Adds to an inbox's message and thread counts and their spam part (see <see cref="AddToCountsAsync"/>).</summary>
+    public Task AddToInboxCountsAsync(string inboxId, InboxCounts change, CancellationToken ct = default) => AddToCountsAsync("inboxes", inboxId,
+        [("message_count", change.Messages), ("thread_count", change.Threads), ("spam_message_count", change.SpamMessages),
+         ("spam_thread_count", change.SpamThreads)], ct);
 
     /// <summary>
-    /// Adds to an inbox's message and thread counts. Inside a transaction the changes are summed and each inbox's row is
-    /// written once, at commit: a group commit that stores many messages of one inbox would otherwise update (and, on
-    /// PostgreSQL, make a new version of) the same row once per message. The database does the addition, so
-    /// concurrent writers lose nothing.
+    /// Adds to stored counts of one row (<paramref name="table"/> and the columns are the repositories' own names, never
+    /// input). Inside a transaction the changes are summed and each row is written once, at commit: a group commit that
+    /// stores many messages of one inbox would otherwise update (and, on PostgreSQL, make a new version of) the same row
+    /// once per message. The database does the addition, so concurrent writers lose nothing.
     /// </summary>
-    public async Task AddToInboxCountsAsync(string inboxId, InboxCounts change, CancellationToken ct = default)
+    public async Task AddToCountsAsync(string table, string id, IReadOnlyList<(string Column, long N)> changes, CancellationToken ct = default)
     {
         if (_ambient.Value is { } ambient)
         {
-            ambient.InboxCounts[inboxId] = ambient.InboxCounts.GetValueOrDefault(inboxId) + change;
+            if (!ambient.Counts.TryGetValue((table, id), out var row)) ambient.Counts[(table, id)] = row = new(StringComparer.Ordinal);
+            foreach (var (column, n) in changes) row[column] = row.GetValueOrDefault(column) + n;
             return;
         }
-        await WriteInboxCountAsync(inboxId, change, ct);
+        await WriteCountsAsync(table, id, changes, ct);
     }
 
-    /// <summary>
-    /// Adds <paramref name="n"/> to a stored count (<paramref name="table"/> and <paramref name="column"/> are the
-    /// repositories' own names, never input). Inside a transaction the changes are summed and written once per row at
-    /// commit, as for the inbox counts.
-    /// </summary>
-    public async Task AddToCountAsync(string table, string column, string id, long n, CancellationToken ct = default)
+    /// <summary>Only the columns that change are written: an inbox's spam counts stay out of ordinary mail's statement.</summary>
+    private async Task WriteCountsAsync(string table, string id, IReadOnlyList<(string Column, long N)> changes, CancellationToken ct)
     {
-        if (_ambient.Value is { } ambient)
+        var args = new Dictionary<string, object?> { ["id"] = id };
+        var set = new List<string>();
+        foreach (var (column, n) in changes.Where(c => c.N != 0))
         {
-            ambient.Counts[(table, column, id)] = ambient.Counts.GetValueOrDefault((table, column, id)) + n;
-            return;
+            args["n" + set.Count] = n;
+            set.Add($"{column} = {column} + @n{set.Count}");
         }
-        await WriteCountAsync(table, column, id, n, ct);
+        if (set.Count > 0) await ExecuteAsync($"UPDATE {table} SET {string.Join(", ", set)} WHERE id = @id", args, ct);
     }
 
-    private Task<int> WriteCountAsync(string table, string column, string id, long n, CancellationToken ct) =>
-        ExecuteAsync($"UPDATE {table} SET {column} = {column} + @n WHERE id = @id", new { id, n }, ct);
-
-    private async Task WriteInboxCountsAsync(CancellationToken ct)
+    private async Task WriteCountsAsync(CancellationToken ct)
     {
-        var counts = _ambient.Value!.InboxCounts;
-        foreach (var (inboxId, change) in counts) await WriteInboxCountAsync(inboxId, change, ct);
+        var counts = _ambient.Value!.Counts;
+        foreach (var ((table, id), row) in counts) await WriteCountsAsync(table, id, row.Select(c => (c.Key, c.Value)).ToList(), ct);
         counts.Clear();
-        var others = _ambient.Value!.Counts;
-        foreach (var ((table, column, id), n) in others) await WriteCountAsync(table, column, id, n, ct);
-        others.Clear();
     }
-
-    /// <summary>The spam counts are written only when they change: mail of threads not marked spam keeps its statement as it was.</summary>
-    private Task<int> WriteInboxCountAsync(string inboxId, InboxCounts change, CancellationToken ct) => change is { SpamMessages: 0, SpamThreads: 0 }
-        ? ExecuteAsync("UPDATE inboxes SET message_count = message_count + @Messages, thread_count = thread_count + @Threads WHERE id = @inboxId",
-            new { inboxId, change.Messages, change.Threads }, ct)
-        : ExecuteAsync(
-            "UPDATE inboxes SET message_count = message_count + @Messages, thread_count = thread_count + @Threads, " +
-            "spam_message_count = spam_message_count + @SpamMessages, spam_thread_count = spam_thread_count + @SpamThreads WHERE id = @inboxId",
-            new { inboxId, change.Messages, change.Threads, change.SpamMessages, change.SpamThreads }, ct);
 
     public Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default) => InTransactionAsync(work, durable: true, ct);
 
@@ -209,7 +192,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         try
         {
             var result = await work();
-            await WriteInboxCountsAsync(ct);
+            await WriteCountsAsync(ct);
             await transaction.CommitAsync(ct);
             return result;
         }

@@ -108,7 +108,7 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
         {
             if (returnId) run.Id = await db.ScalarAsync<long>(Insert + values + " RETURNING id", args, ct);
             else await db.ExecuteAsync(Insert + values, args, ct);
-            await db.AddToCountAsync("organizations", "action_run_count", run.OrgId, 1, ct);
+            await db.AddToCountsAsync("organizations", run.OrgId, [("action_run_count", 1)], ct);
             return true;
         }, ct);
     }
@@ -121,7 +121,7 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
             await db.ExecuteAsync(Insert + string.Join(", ", chunk.Select((run, i) => AddRow(args, run, i))), args, ct);
         }
         // The list's total, in the caller's transaction (summed there and written once per organization at commit).
-        foreach (var org in runs.GroupBy(r => r.OrgId)) await db.AddToCountAsync("organizations", "action_run_count", org.Key, org.Count(), ct);
+        foreach (var org in runs.GroupBy(r => r.OrgId)) await db.AddToCountsAsync("organizations", org.Key, [("action_run_count", org.Count())], ct);
     }
 
     /// <returns>The row's VALUES tuple, its parameters suffixed with <paramref name="row"/>.</returns>

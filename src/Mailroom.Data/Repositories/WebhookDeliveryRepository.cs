@@ -53,7 +53,7 @@ public sealed class WebhookDeliveryRepository(MailroomDatabase db, IWebhookRepos
                 CreatedAt = Time.Ms(d.CreatedAt), UpdatedAt = Time.Ms(d.UpdatedAt),
             }, ct);
         // The list's total, in the event's transaction; deliveries go only with their webhook, which takes its count along.
-        await db.AddToCountAsync("webhooks", "delivery_count", d.WebhookId, 1, ct);
+        await db.AddToCountsAsync("webhooks", d.WebhookId, [("delivery_count", 1)], ct);
     }
 
     public Task<IReadOnlyList<DueWebhookDelivery>> ClaimDueAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct = default) =>
