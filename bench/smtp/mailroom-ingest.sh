@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark: Postfix's smtp-source delivers MESSAGES messages of SIZE bytes over SESSIONS parallel sessions
-# to Mailroom's SMTP listener; the clock stops when every message is stored and queryable through /api/v0.
+# to Mailroom's SMTP listener; the clock stops when every message is stored and queryable through /api/v0. Then it
+# reports when the search indexer (which indexes after the commit, migration 0020) has caught up, and the CPU until then.
 # Usage: bench/smtp/mailroom-ingest.sh [sqlite|postgres] [--with-automations]   (postgres needs MAILROOM_TEST_POSTGRES)
 # With --with-automations the same server takes ROUNDS (default 3) pairs of batches: one to the organization above, one
 # to another organization with five active hook actions making no outbound calls (DetectTopics, Wait 0 s, Spam, Reply,
@@ -13,6 +14,17 @@ sessions=${SESSIONS:-20}; messages=${MESSAGES:-20000}; size=${SIZE:-4096}
 source "$(dirname "$0")/../lib/serve-mailroom.sh"
 
 cpu() { awk '{print ($14+$15)/100}' /proc/$pid/stat; }
+# Messages stored but not yet in the search indexes (migration 0020's queue, indexed after the commit; 0 before it).
+queued() {
+  if [ "$provider" = postgres ]; then
+    psql "$(echo "$MAILROOM_TEST_POSTGRES" | sed "s/;/ /g; s/Host=/host=/; s/Port=/port=/; s/Username=/user=/; s/Database=[^ ]*/dbname=$db/; s/Pooling=[^ ]*//")" \
+      -tAc "SELECT COUNT(*) FROM message_index_queue" 2>/dev/null || echo 0
+  else
+    python3 -c 'import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(c.execute("SELECT COUNT(*) FROM message_index_queue").fetchone()[0] if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", ("message_index_queue",)).fetchone() else 0)' "$work/mailroom.db"
+  fi
+}
 
 # measure LABEL ADDRESS COUNT_COMMAND [RUNS_COMMAND RUNS_EXPECTED]: sends MESSAGES more, prints the rates, and sets
 # $rate, $seconds (start to stored) and $cpu_us (server CPU per message).
@@ -27,6 +39,8 @@ measure() {
   until [ "$($counter)" -ge "$target" ]; do sleep 0.2; done
   stored=$(date +%s.%N)
   cpu_after=$(cpu)
+  until [ "$(queued)" -eq 0 ]; do sleep 0.2; done
+  echo "$label: in the search indexes $(python3 -c "print(f'{$(date +%s.%N)-$start:.1f}')") s after the start; server cpu until then $(python3 -c "print(round(($(cpu)-$cpu_before)*1e6/$messages))") us per message"
   done_at=$stored
   if [ -n "$runs" ]; then until [ "$($runs)" -ge "$expected" ]; do sleep 0.5; done; done_at=$(date +%s.%N); fi
   rate=$(python3 -c "print(round($messages/($stored-$start)))")

@@ -198,8 +198,11 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
             return messages.Count;
         }
         var claimed = (await db.QueryAsync<Row>(
-            $"SELECT {SearchColumns} FROM message_index_queue q JOIN messages m ON m.id = q.message_id ORDER BY q.message_id LIMIT @batchSize " +
-            "FOR UPDATE OF q SKIP LOCKED FOR NO KEY UPDATE OF m SKIP LOCKED", new { batchSize }, ct)).Select(Map).ToList();
+            $"SELECT {SearchColumns} FROM message_index_queue q JOIN messages m ON m.id = q.message_id " +
+            // The rows' inbox too (their message_terms rows' key refers to it): an inbox being deleted holds its row and
+            // then waits for its messages, so an indexer waiting for that inbox while holding one of them would deadlock.
+            "WHERE m.inbox_id IS NULL OR EXISTS (SELECT 1 FROM inboxes i WHERE i.id = m.inbox_id FOR KEY SHARE SKIP LOCKED) " +
+            "ORDER BY q.message_id LIMIT @batchSize FOR UPDATE OF q SKIP LOCKED FOR NO KEY UPDATE OF m SKIP LOCKED", new { batchSize }, ct)).Select(Map).ToList();
         foreach (var m in claimed) await InsertTermsAsync(m, Terms(m), ct);
         foreach (var (list, args) in InList.Chunks(claimed.Select(m => m.Id)))
             await db.ExecuteAsync($"DELETE FROM message_index_queue WHERE message_id IN ({list})", args, ct);
