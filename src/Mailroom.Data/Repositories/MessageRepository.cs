@@ -190,24 +190,34 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
                 "SELECT MAX(message_rowid) FROM (SELECT message_rowid FROM message_index_queue ORDER BY message_rowid LIMIT @batchSize)", new { batchSize }, ct);
             if (last is null) return 0;
             const string batch = "SELECT message_rowid FROM message_index_queue WHERE message_rowid <= @last";
-            var messages = (await db.QueryAsync<Row>($"SELECT {Columns} FROM messages WHERE rowid IN ({batch})", new { last }, ct)).Select(Map).ToList();
-            foreach (var m in messages) await InsertTermsAsync(m, Terms(m), ct);
+            var messages = (await db.QueryAsync<Row>($"SELECT {TermColumns} FROM messages m WHERE rowid IN ({batch})", new { last }, ct)).Select(MapTerms).ToList();
+            await InsertTermsAsync(messages.SelectMany(m => Terms(m).Select(t => (m, t.Field, t.Term))), ct);
             await db.ExecuteAsync($"INSERT INTO message_text (rowid, subject, text_body) SELECT rowid, subject, text_body FROM messages WHERE rowid IN ({batch})",
                 new { last }, ct);
             await db.ExecuteAsync("DELETE FROM message_index_queue WHERE message_rowid <= @last", new { last }, ct);
             return messages.Count;
         }
         var claimed = (await db.QueryAsync<Row>(
-            $"SELECT {SearchColumns} FROM message_index_queue q JOIN messages m ON m.id = q.message_id " +
+            $"SELECT {TermColumns} FROM message_index_queue q JOIN messages m ON m.id = q.message_id " +
             // The rows' inbox too (their message_terms rows' key refers to it): an inbox being deleted holds its row and
             // then waits for its messages, so an indexer waiting for that inbox while holding one of them would deadlock.
             "WHERE m.inbox_id IS NULL OR EXISTS (SELECT 1 FROM inboxes i WHERE i.id = m.inbox_id FOR KEY SHARE SKIP LOCKED) " +
-            "ORDER BY q.message_id LIMIT @batchSize FOR UPDATE OF q SKIP LOCKED FOR NO KEY UPDATE OF m SKIP LOCKED", new { batchSize }, ct)).Select(Map).ToList();
-        foreach (var m in claimed) await InsertTermsAsync(m, Terms(m), ct);
+            "ORDER BY q.message_id LIMIT @batchSize FOR UPDATE OF q SKIP LOCKED FOR NO KEY UPDATE OF m SKIP LOCKED", new { batchSize }, ct)).Select(MapTerms).ToList();
+        await InsertTermsAsync(claimed.SelectMany(m => Terms(m).Select(t => (m, t.Field, t.Term))), ct);
         foreach (var (list, args) in InList.Chunks(claimed.Select(m => m.Id)))
             await db.ExecuteAsync($"DELETE FROM message_index_queue WHERE message_id IN ({list})", args, ct);
         return claimed.Count;
     }, ct);
+
+    /// <summary>What the indexer reads of a message: what message_terms rows are made of (FTS5 reads the text itself).</summary>
+    private const string TermColumns = "m.id, m.org_id, m.inbox_id, m.timestamp, m.from_address, m.to_json, m.cc_json, m.labels_json";
+
+    private static Message MapTerms(Row r) => new()
+    {
+        Id = r.Id, OrgId = r.OrgId, InboxId = r.InboxId, ThreadId = r.ThreadId, Direction = r.Direction, From = r.FromAddress,
+        To = StoredJson.Read<List<string>>(r.ToJson, []), Cc = StoredJson.Read<List<string>>(r.CcJson, []),
+        Labels = StoredJson.Read<List<string>>(r.LabelsJson, []), Timestamp = Time.At(r.Timestamp),
+    };
 
     private const string FromField = "from";
     private const string RecipientField = "to";
@@ -224,21 +234,22 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
         return terms;
     }
 
-    /// <summary>One statement per message (in rows of at most 500, for a message with very many recipients).</summary>
-    private async Task InsertTermsAsync(Message m, IEnumerable<(string Field, string Term)> terms, CancellationToken ct)
+    private Task InsertTermsAsync(Message m, IEnumerable<(string Field, string Term)> terms, CancellationToken ct) =>
+        InsertTermsAsync(terms.Select(t => (m, t.Field, t.Term)), ct);
+
+    /// <summary>One statement per 500 rows (a batch of the indexer, or one message's labels).</summary>
+    private async Task InsertTermsAsync(IEnumerable<(Message M, string Field, string Term)> terms, CancellationToken ct)
     {
         foreach (var chunk in terms.Chunk(500))
         {
-            var args = new Dictionary<string, object?>
-            {
-                ["messageId"] = m.Id, ["orgId"] = m.OrgId, ["inboxId"] = m.InboxId, ["timestamp"] = Time.Ms(m.Timestamp),
-            };
+            var args = new Dictionary<string, object?>();
             var rows = new List<string>();
-            foreach (var (field, term) in chunk)
+            foreach (var (m, field, term) in chunk)
             {
-                args["f" + rows.Count] = field;
-                args["t" + rows.Count] = term;
-                rows.Add($"(@messageId, @f{rows.Count}, @t{rows.Count}, @orgId, @inboxId, @timestamp)");
+                var i = rows.Count;
+                (args["m" + i], args["f" + i], args["t" + i], args["o" + i], args["b" + i], args["s" + i]) =
+                    (m.Id, field, term, m.OrgId, m.InboxId, Time.Ms(m.Timestamp));
+                rows.Add($"(@m{i}, @f{i}, @t{i}, @o{i}, @b{i}, @s{i})");
             }
             await db.ExecuteAsync(
                 $"INSERT INTO message_terms (message_id, field, term, org_id, inbox_id, timestamp) VALUES {string.Join(", ", rows)}", args, ct);
