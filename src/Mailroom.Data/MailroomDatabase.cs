@@ -15,7 +15,7 @@ public enum DatabaseProvider { Sqlite, Postgres }
 public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
 {
     /// <summary>The flow's transaction and, on SQLite, the statements it has prepared.</summary>
-    private sealed record Ambient(DbTransaction Transaction, SqliteStatementCache? Statements)
+    private sealed record Ambient(DbTransaction Transaction, SqliteStatementCache? Statements, bool ReadOnly = false)
     {
         /// <summary>Changes to stored counts, by table and row id then column, written once per row just before commit.</summary>
         public Dictionary<(string Table, string Id), Dictionary<string, long>> Counts { get; } = new();
@@ -86,14 +86,22 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         return await work(connection, null);
     }
 
-    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? args, CancellationToken ct = default) =>
-        RunAsync((c, t) => c.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? args, CancellationToken ct = default)
+    {
+        if (_ambient.Value is { Statements: { } statements } && statements.TryQuery<T>(sql, args, out var rows))
+            return Task.FromResult(rows.Count <= 1 ? rows.FirstOrDefault() : throw new InvalidOperationException("Sequence contains more than one element"));
+        return RunAsync((c, t) => c.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
+    }
 
-    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? args, CancellationToken ct = default) =>
-        RunAsync((c, t) => c.QueryAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? args, CancellationToken ct = default)
+    {
+        if (_ambient.Value is { Statements: { } statements } && statements.TryQuery<T>(sql, args, out var rows)) return Task.FromResult<IEnumerable<T>>(rows);
+        return RunAsync((c, t) => c.QueryAsync<T>(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
+    }
 
     public async Task<int> ExecuteAsync(string sql, object? args, CancellationToken ct = default)
     {
+        if (_ambient.Value is { ReadOnly: true }) throw new InvalidOperationException("a read block (ReadTogetherAsync) cannot write");
         if (_ambient.Value is { Statements: { } statements } && statements.TryExecute(sql, args, out var affected)) return affected;
         if (_ambient.Value is not null || _sqliteWriter is null)
             return await RunAsync((c, t) => c.ExecuteAsync(new CommandDefinition(sql, args, t, cancellationToken: ct)), ct);
@@ -158,6 +166,24 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     /// fsync writes it too, but a power failure may lose it. PostgreSQL commits as usual.
     /// </summary>
     public Task<T> InBackgroundTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default) => InTransactionAsync(work, durable: false, ct);
+
+    /// <summary>SQLite's one writer is wanted by mail being stored (<see cref="SqliteWriterGate.BackgroundShouldYield"/>); PostgreSQL has no one writer.</summary>
+    public bool BackgroundShouldYield => _sqliteWriter?.BackgroundShouldYield ?? false;
+
+    /// <summary>
+    /// On SQLite the reads share one connection and snapshot (a deferred transaction, which takes no writer), each
+    /// statement prepared once. PostgreSQL runs them as they come.
+    /// </summary>
+    public async Task<T> ReadTogetherAsync<T>(Func<Task<T>> work, CancellationToken ct = default)
+    {
+        if (_ambient.Value is not null || _sqliteWriter is null) return await work();
+        await using var connection = (SqliteConnection)await OpenAsync(ct);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        using var statements = new SqliteStatementCache(transaction);
+        _ambient.Value = new Ambient(transaction, statements, ReadOnly: true);
+        try { return await work(); }
+        finally { _ambient.Value = null; }
+    }
 
     private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, bool durable, CancellationToken ct)
     {

@@ -1,13 +1,14 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Mailroom.Data;
 
 /// <summary>
 /// The statements one SQLite transaction runs, each prepared once: a group commit runs the same few INSERTs for every
-/// message in it, and a command made anew per call (as Dapper makes them) is parsed and its parameters looked up by
+/// message in it, an automation batch the same reads and writes for every job, and a command made anew per call (as Dapper makes them) is parsed and its parameters looked up by
 /// name every time. Arguments are bound by name with the <c>@</c> the SQL uses. Arguments this binder does not handle
 /// (lists to expand, Dapper parameter objects) are left to Dapper: <see cref="TryExecute"/> returns false.
 /// </summary>
@@ -19,13 +20,31 @@ internal sealed class SqliteStatementCache(SqliteTransaction transaction) : IDis
     public bool TryExecute(string sql, object? args, out int affected)
     {
         affected = 0;
+        if (Bound(sql, args) is not { } command) return false;
+        affected = command.ExecuteNonQuery();
+        return true;
+    }
+
+    /// <summary>A query, its rows read whole (mapped as Dapper maps them) before the statement is used again.</summary>
+    public bool TryQuery<T>(string sql, object? args, out List<T> rows)
+    {
+        rows = [];
+        if (Bound(sql, args) is not { } command) return false;
+        using var reader = command.ExecuteReader();
+        rows = reader.Parse<T>().ToList();
+        return true;
+    }
+
+    /// <summary>The statement for <paramref name="sql"/>, prepared once, with the arguments bound; null when they cannot be.</summary>
+    private SqliteCommand? Bound(string sql, object? args)
+    {
         var values = args switch
         {
             null => [],
             IEnumerable<KeyValuePair<string, object?>> pairs => pairs.ToArray(),
             _ => Readers.GetOrAdd(args.GetType(), ReaderFor) is { } read ? read(args) : null,
         };
-        if (values is null || !values.All(v => IsScalar(v.Value))) return false;
+        if (values is null || !values.All(v => IsScalar(v.Value))) return null;
 
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -42,8 +61,7 @@ internal sealed class SqliteStatementCache(SqliteTransaction transaction) : IDis
             command.Prepare();
         }
         for (var i = 0; i < values.Length; i++) parameters[i].Value = Bindable(values[i].Value);
-        affected = command.ExecuteNonQuery();
-        return true;
+        return command;
     }
 
     public void Dispose()

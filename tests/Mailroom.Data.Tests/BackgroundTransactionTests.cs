@@ -4,7 +4,8 @@ namespace Mailroom.Data.Tests;
 
 /// <summary>
 /// Background transactions (automation jobs) commit like any other, but on SQLite they let waiting foreground writers
-/// go first, are not starved by them, and hand their connection back durable.
+/// go first and wait for mail to pause, are not starved by them, are asked to yield, and hand their connection back
+/// durable. Reads run together on one prepared connection.
 /// </summary>
 public sealed class BackgroundTransactionTests
 {
@@ -78,6 +79,56 @@ public sealed class BackgroundTransactionTests
         Assert.Equal(1L, await next); // NORMAL inside the background transaction
         // The pooled connection is FULL (2) again for the next ordinary writer.
         Assert.Equal(2L, await f.Db.InTransactionAsync(() => f.Db.ScalarAsync<long>("PRAGMA synchronous", null)));
+    }
+
+    [Fact]
+    public async Task A_background_writer_waits_until_mail_has_paused()
+    {
+        await using var f = await MigratedDatabase.CreateAsync("sqlite");
+        await f.Db.InTransactionAsync(() => f.Db.ExecuteAsync(Insert, new { key = "p/f", data = Array.Empty<byte>(), at = 0L }));
+        var asked = System.Diagnostics.Stopwatch.StartNew();
+        var entered = await f.Db.InBackgroundTransactionAsync(() => Task.FromResult(asked.Elapsed));
+
+        Assert.True(entered >= SqliteWriterGate.ForegroundQuiet - TimeSpan.FromMilliseconds(2), $"entered after {entered.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_background_writer_is_asked_to_yield_once_mail_waits_and_its_slice_is_spent()
+    {
+        await using var f = await MigratedDatabase.CreateAsync("sqlite");
+        Task<int>? mail = null;
+        var (alone, asked) = await f.Db.InBackgroundTransactionAsync(async () =>
+        {
+            var alone = f.Db.BackgroundShouldYield;
+            // Another flow, outside this transaction: mail arriving meanwhile.
+            using (ExecutionContext.SuppressFlow())
+                mail = Task.Run(() => f.Db.InTransactionAsync(() => f.Db.ExecuteAsync(Insert, new { key = "y/f", data = Array.Empty<byte>(), at = 0L })));
+            await Task.Delay(SqliteWriterGate.BackgroundSlice + TimeSpan.FromMilliseconds(20));
+            return (alone, f.Db.BackgroundShouldYield);
+        });
+        await mail!;
+
+        Assert.False(alone);
+        Assert.True(asked);
+        Assert.False(f.Db.BackgroundShouldYield);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Reads_together_see_the_rows_and_cannot_write(string provider)
+    {
+        await using var f = await MigratedDatabase.CreateAsync(provider);
+        await f.Db.ExecuteAsync(Insert, new { key = "r/1", data = new byte[] { 1 }, at = 1L });
+        var keys = await f.Db.ReadTogetherAsync(async () =>
+        {
+            var found = new List<string?>();
+            for (var i = 0; i < 3; i++) found.Add(await f.Db.QuerySingleOrDefaultAsync<string>("SELECT key FROM blobs WHERE key = @key", new { key = "r/1" }));
+            found.Add(await f.Db.QuerySingleOrDefaultAsync<string>("SELECT key FROM blobs WHERE key = @key", new { key = "r/none" }));
+            return found;
+        });
+        Assert.Equal(["r/1", "r/1", "r/1", null], keys);
+        if (provider == "sqlite")
+            await Assert.ThrowsAsync<InvalidOperationException>(() => f.Db.ReadTogetherAsync(() =>
+                f.Db.ExecuteAsync(Insert, new { key = "r/2", data = new byte[] { 2 }, at = 2L })));
     }
 
     /// <summary>Starts a transaction that holds SQLite's writer until <c>release</c> is set.</summary>

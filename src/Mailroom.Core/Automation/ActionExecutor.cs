@@ -36,7 +36,8 @@ public sealed class ActionExecutor(Correspondence correspondence, MailDeletion d
     {
         if (ActionSchedule.Parse(action.Settings.ActionSchedule, action.Settings.ActionScheduleTimeZoneId) is { } schedule && !schedule.IsOpen(now))
             return "outside its schedule";
-        return ConditionalRules.Parse(action.Settings.ConditionalRules).Holds(context.Facts()) ? null : "its conditional rules do not hold";
+        var rules = ConditionalRules.Parse(action.Settings.ConditionalRules);
+        return rules == ConditionalRules.Always || rules.Holds(context.Facts()) ? null : "its conditional rules do not hold";
     }
 
     public static bool CallsOutside(AutomationAction action) => action.ActionType == ActionTypes.ApiCall;

@@ -71,10 +71,14 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
         return stop;
     }
 
-    /// <summary>Reads the job's message and thread ahead of <see cref="AdvanceAsync"/>, outside its transaction.</summary>
+    /// <summary>
+    /// Reads the job's message and thread ahead of <see cref="AdvanceAsync"/>, outside its transaction, and writes nothing
+    /// (the caller may run it with other reads, <see cref="ITransactionRunner.ReadTogetherAsync{T}"/>). What it cannot read
+    /// without writing is read in the job's transaction.
+    /// </summary>
     public async Task PrepareAsync(AutomationJob job, CancellationToken ct)
     {
-        job.Prepared = await ContextAsync(job, ct);
+        job.Prepared = await ContextAsync(job, ct, readOnly: true);
         await configs.GetAsync(job.OrgId, ct);
     }
 
@@ -234,7 +238,7 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
     }
 
     /// <summary>The job's message and thread as actions see them; null when they are gone.</summary>
-    private async Task<ActionContext?> ContextAsync(AutomationJob job, CancellationToken ct)
+    private async Task<ActionContext?> ContextAsync(AutomationJob job, CancellationToken ct, bool readOnly = false)
     {
         if (job.ThreadId is null || await state.GetThreadAsync(job.OrgId, job.ThreadId, ct) is not { } thread) return null;
         var inboxId = thread.InboxId;
@@ -245,7 +249,11 @@ public sealed class AutomationProcessor(IActionRepository actions, AutomationCon
         if (inboxId is not null)
         {
             if (!_inboxChannels.TryGetValue(inboxId, out var id))
+            {
+                // An inbox's channel is numbered the first time it is asked for, a write.
+                if (readOnly) return null;
                 _inboxChannels[inboxId] = id = await channels.IdOfAsync(job.OrgId, ChannelKinds.Inbox, inboxId, ct);
+            }
             channelId = id;
         }
         foreach (var (name, value) in thread.Values) job.Context.Values.TryAdd(name, value);

@@ -115,7 +115,10 @@ public sealed class ActionRunRepository(MailroomDatabase db) : IActionRunReposit
 
     public async Task RecordAllAsync(IReadOnlyList<ActionRun> runs, CancellationToken ct = default)
     {
-        foreach (var chunk in runs.Chunk(RowsPerInsert))
+        // SQLite: one prepared single-row INSERT per run (its transaction keeps the statement; Microsoft.Data.Sqlite looks
+        // every parameter up by name, so a many-row statement costs the square of its rows). PostgreSQL: rows together,
+        // one round trip.
+        foreach (var chunk in runs.Chunk(db.Provider == DatabaseProvider.Sqlite ? 1 : RowsPerInsert))
         {
             var args = new Dictionary<string, object?>();
             await db.ExecuteAsync(Insert + string.Join(", ", chunk.Select((run, i) => AddRow(args, run, i))), args, ct);

@@ -8,7 +8,8 @@ public sealed class AutomationSignal : WorkSignal, IAutomationQueueSignal;
 
 /// <summary>
 /// Claims due automation jobs with a lease (any number of nodes can run it) and advances them in batches: the local steps
-/// of a whole batch commit in one transaction; calls outside (spamd, ApiCall) are made between transactions, in parallel,
+/// of a whole batch commit in one transaction (cut short, the rest following in the next, when mail being stored waits for
+/// SQLite's writer); calls outside (spamd, ApiCall) are made between transactions, in parallel,
 /// and their jobs advanced again. A batch that fails is retried job by job, so one bad job cannot hold up the others.
 /// </summary>
 public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationProcessor processor, ITransactionRunner transactions, AutomationSignal signal,
@@ -55,28 +56,38 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
         var pending = jobs;
         while (pending.Count > 0)
         {
-            var calling = await AdvanceAsync(pending, ct);
+            var (calling, untouched) = await AdvanceAsync(pending, ct);
             await Task.WhenAll(calling.Select(async job =>
             {
                 job.OutsideAnswer = await job.OutsideCall!(ct);
                 job.OutsideCall = null;
             }));
-            pending = calling;
+            pending = [.. untouched, .. calling];
         }
     }
 
-    /// <returns>The jobs that stopped for a call outside.</returns>
-    private async Task<IReadOnlyList<AutomationJob>> AdvanceAsync(IReadOnlyList<AutomationJob> jobs, CancellationToken ct)
+    /// <returns>The jobs that stopped for a call outside, and those left for the next transaction because mail wanted the writer.</returns>
+    private async Task<(IReadOnlyList<AutomationJob> Calling, IReadOnlyList<AutomationJob> Untouched)> AdvanceAsync(IReadOnlyList<AutomationJob> jobs,
+        CancellationToken ct)
     {
-        foreach (var job in jobs) await processor.PrepareAsync(job, ct);
+        await transactions.ReadTogetherAsync(async () =>
+        {
+            foreach (var job in jobs)
+                if (job.Prepared is null) await processor.PrepareAsync(job, ct);
+            return true;
+        }, ct);
         try
         {
             return await transactions.InBackgroundTransactionAsync(async () =>
             {
                 var calling = new List<AutomationJob>();
-                foreach (var job in jobs)
-                    if (await processor.AdvanceAsync(job, ct) == JobStop.NeedsCall) calling.Add(job);
-                return calling;
+                for (var i = 0; i < jobs.Count; i++)
+                {
+                    // At least one job a transaction, so that the batch always moves.
+                    if (i > 0 && transactions.BackgroundShouldYield) return (calling, jobs.Skip(i).ToList());
+                    if (await processor.AdvanceAsync(jobs[i], ct) == JobStop.NeedsCall) calling.Add(jobs[i]);
+                }
+                return ((IReadOnlyList<AutomationJob>)calling, (IReadOnlyList<AutomationJob>)[]);
             }, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException && jobs.Count > 1)
@@ -100,6 +111,6 @@ public sealed class AutomationWorker(IAutomationJobRepository queue, AutomationP
                 await queue.SaveAsync(job, keepLease: false, ct);
             }
         }
-        return alone;
+        return (alone, []);
     }
 }
