@@ -7,13 +7,22 @@
 # is from sender@bench.example) at the first page and 50 pages deep (by cursor), and full text at the first page for a
 # word one message holds, for a word every message holds (the costly case), and for sender and word together.
 # Usage: bench/api/read-bench.sh [sqlite|postgres]   (run as root; postgres needs MAILROOM_TEST_POSTGRES)
+# MESSAGES (default 10000), REQUESTS (500), FILL_OVER_SMTP (default MESSAGES: the rest are copied in SQL).
 set -euo pipefail
 provider=${1:-sqlite}
 messages=${MESSAGES:-10000}; requests=${REQUESTS:-500}
 source "$(dirname "$0")/../lib/serve-mailroom.sh"
 
-/usr/sbin/smtp-source -s 20 -m "$messages" -l 4096 -f sender@bench.example -t bench@mailroom.local -M client.bench.example "127.0.0.1:$smtp"
-until [ "$(count)" -ge "$messages" ]; do sleep 0.2; done
+# FILL_OVER_SMTP (default: all) messages come over SMTP; the rest are copies of them made in SQL (fill-by-copy.py).
+over_smtp=${FILL_OVER_SMTP:-$messages}
+/usr/sbin/smtp-source -s 20 -m "$over_smtp" -l 4096 -f sender@bench.example -t bench@mailroom.local -M client.bench.example "127.0.0.1:$smtp"
+until [ "$(count)" -ge "$over_smtp" ]; do sleep 0.2; done
+if [ "$over_smtp" -lt "$messages" ]; then
+  if [ "$provider" = postgres ]; then target_db=$(echo "$MAILROOM_TEST_POSTGRES" | sed "s/;/ /g; s/Host=/host=/; s/Port=/port=/; s/Username=/user=/; s/Database=[^ ]*/dbname=$db/; s/Pooling=[^ ]*//")
+  else target_db="$work/mailroom.db"; fi
+  python3 "$(dirname "$0")/fill-by-copy.py" "$provider" "$target_db" "$inbox" "$messages"
+  until [ "$(count)" -ge "$messages" ]; do sleep 0.2; done
+fi
 
 python3 - "$http" "$key" "$inbox" "$messages" "$requests" "$provider" "$smtp" <<'PY'
 import http.client, json, smtplib, sys, time, uuid
