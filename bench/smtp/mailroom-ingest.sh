@@ -14,17 +14,6 @@ sessions=${SESSIONS:-20}; messages=${MESSAGES:-20000}; size=${SIZE:-4096}
 source "$(dirname "$0")/../lib/serve-mailroom.sh"
 
 cpu() { awk '{print ($14+$15)/100}' /proc/$pid/stat; }
-# Messages stored but not yet in the search indexes (migration 0020's queue, indexed after the commit; 0 before it).
-queued() {
-  if [ "$provider" = postgres ]; then
-    psql "$(echo "$MAILROOM_TEST_POSTGRES" | sed "s/;/ /g; s/Host=/host=/; s/Port=/port=/; s/Username=/user=/; s/Database=[^ ]*/dbname=$db/; s/Pooling=[^ ]*//")" \
-      -tAc "SELECT COUNT(*) FROM message_index_queue" 2>/dev/null || echo 0
-  else
-    python3 -c 'import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(c.execute("SELECT COUNT(*) FROM message_index_queue").fetchone()[0] if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", ("message_index_queue",)).fetchone() else 0)' "$work/mailroom.db"
-  fi
-}
 
 # measure LABEL ADDRESS COUNT_COMMAND [RUNS_COMMAND RUNS_EXPECTED]: sends MESSAGES more, prints the rates, and sets
 # $rate, $seconds (start to the last 250) and $cpu_us (server CPU per message until then).

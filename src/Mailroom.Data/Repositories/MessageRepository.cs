@@ -237,7 +237,10 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
     private Task InsertTermsAsync(Message m, IEnumerable<(string Field, string Term)> terms, CancellationToken ct) =>
         InsertTermsAsync(terms.Select(t => (m, t.Field, t.Term)), ct);
 
-    /// <summary>One statement per 500 rows (a batch of the indexer, or one message's labels).</summary>
+    /// <summary>
+    /// One statement per 500 rows (a batch of the indexer, or one message's labels). A row already there is left as it
+    /// is: mail copied in SQL with its terms (bench/api/fill-by-copy.py) is queued all the same.
+    /// </summary>
     private async Task InsertTermsAsync(IEnumerable<(Message M, string Field, string Term)> terms, CancellationToken ct)
     {
         foreach (var chunk in terms.Chunk(500))
@@ -252,7 +255,7 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
                 rows.Add($"(@m{i}, @f{i}, @t{i}, @o{i}, @b{i}, @s{i})");
             }
             await db.ExecuteAsync(
-                $"INSERT INTO message_terms (message_id, field, term, org_id, inbox_id, timestamp) VALUES {string.Join(", ", rows)}", args, ct);
+                $"INSERT INTO message_terms (message_id, field, term, org_id, inbox_id, timestamp) VALUES {string.Join(", ", rows)} ON CONFLICT DO NOTHING", args, ct);
         }
     }
 
