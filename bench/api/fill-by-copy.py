@@ -3,8 +3,9 @@
 benchmark, whose fill over SMTP would take hours on this machine). Each copy repeats every original thread, message and
 search-term row under new ids (the original id with '.cK' appended) and earlier times (shifted by K times the span of
 the originals), so the copies sort after the originals and the indexes hold TARGET distinct entries, as a real fill
-would; the inbox's counters grow by what was added. SQLite's FTS rows follow by its trigger, PostgreSQL's text_vector
-is generated. The columns are read from the database, so the copy follows the schema.
+would; the inbox's counters grow by what was added. Each copy is queued for the search indexer like received mail
+(migration 0020's trigger), which writes its FTS rows and the terms the copy did not bring; PostgreSQL's text_vector is
+generated. The columns are read from the database, so the copy follows the schema.
 Usage: fill-by-copy.py sqlite DB_FILE INBOX_ID TARGET | fill-by-copy.py postgres PSQL_CONNINFO INBOX_ID TARGET"""
 import sqlite3, subprocess, sys, time
 

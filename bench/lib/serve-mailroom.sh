@@ -35,3 +35,14 @@ inbox=$(curl -sf -X POST "http://127.0.0.1:$http/api/v0/inboxes" -H "Authorizati
 
 api() { curl -sf "http://127.0.0.1:$http$1" -H "Authorization: Bearer $key"; }
 count() { api "/api/v0/inboxes/$inbox/messages?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
+# Messages stored but not yet in the search indexes (migration 0020's queue, indexed after the commit; 0 before it).
+queued() {
+  if [ "$provider" = postgres ]; then
+    psql "$(echo "$MAILROOM_TEST_POSTGRES" | sed "s/;/ /g; s/Host=/host=/; s/Port=/port=/; s/Username=/user=/; s/Database=[^ ]*/dbname=$db/; s/Pooling=[^ ]*//")" \
+      -tAc "SELECT COUNT(*) FROM message_index_queue" 2>/dev/null || echo 0
+  else
+    python3 -c 'import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(c.execute("SELECT COUNT(*) FROM message_index_queue").fetchone()[0] if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", ("message_index_queue",)).fetchone() else 0)' "$work/mailroom.db"
+  fi
+}

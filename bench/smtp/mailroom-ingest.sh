@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark: Postfix's smtp-source delivers MESSAGES messages of SIZE bytes over SESSIONS parallel sessions
-# to Mailroom's SMTP listener; the clock stops when every message is stored and queryable through /api/v0.
+# to Mailroom's SMTP listener; the clock stops when every message is stored and queryable through /api/v0. Then it
+# reports when the search indexer (which indexes after the commit, migration 0020) has caught up, and the CPU until then.
 # Usage: bench/smtp/mailroom-ingest.sh [sqlite|postgres] [--with-automations]   (postgres needs MAILROOM_TEST_POSTGRES)
 # With --with-automations the same server takes ROUNDS (default 3) pairs of batches: one to the organization above, one
 # to another organization with five active hook actions making no outbound calls (DetectTopics, Wait 0 s, Spam, Reply,
@@ -28,6 +29,8 @@ measure() {
   until [ "$($counter)" -ge "$target" ]; do sleep 0.2; done
   stored=$(date +%s.%N)
   cpu_after=$(cpu)
+  until [ "$(queued)" -eq 0 ]; do sleep 0.2; done
+  echo "$label: in the search indexes $(python3 -c "print(f'{$(date +%s.%N)-$start:.1f}')") s after the start; server cpu until then $(python3 -c "print(round(($(cpu)-$cpu_before)*1e6/$messages))") us per message"
   done_at=$stored
   cpu_done=$cpu_after
   if [ -n "$runs" ]; then until [ "$($runs)" -ge "$expected" ]; do sleep 0.5; done; done_at=$(date +%s.%N); cpu_done=$(cpu); fi

@@ -26,6 +26,9 @@ public sealed class MigratedDatabase : IAsyncDisposable
         return fixture;
     }
 
+    /// <summary>Another handle on the same database (its own connections and, on SQLite, its own writer queue): another process.</summary>
+    public MailroomDatabase OpenAnother() => _test.Open();
+
     public async ValueTask DisposeAsync()
     {
         await Db.DisposeAsync();

@@ -5,7 +5,7 @@ using Mailroom.Core.Messaging;
 namespace Mailroom.Data.Repositories;
 
 /// <param name="fewTextMatches">On SQLite, how many full-text matches are few enough to drive a search (see SearchAsync).</param>
-public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 500) : IMessageRepository, IOrganizationMailRepository
+public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 500) : IMessageRepository, IOrganizationMailRepository, IMessageSearchIndexer
 {
     private const string Columns = "id, org_id, inbox_id, thread_id, direction, status, rfc_message_id, in_reply_to, references_json, " +
                                    "from_address, to_json, cc_json, bcc_json, reply_to_json, subject, preview, text_body, html_body, headers_json, " +
@@ -113,8 +113,8 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
             }, ct);
         // The inbox's total, in the caller's transaction. Mail without an inbox (its inbox deleted, the mail kept) has none to count.
         if (m.InboxId is not null) await db.AddToInboxCountsAsync(m.InboxId, new(Messages: 1, Threads: 0, SpamMessages: m.InSpamThread ? 1 : 0, SpamThreads: 0), ct);
-        // Search's index rows, in the caller's transaction; message_text (SQLite) follows by trigger, PostgreSQL's text index by itself.
-        await InsertTermsAsync(m, Terms(m), ct);
+        // Search's index rows come after the commit: a trigger queues the message for IndexQueuedAsync (migration 0020);
+        // PostgreSQL's text_vector is generated with the row.
         foreach (var a in attachments)
             await db.ExecuteAsync(
                 $"INSERT INTO attachments ({AttachmentColumns}) VALUES (@Id, @OrgId, @MessageId, @FileName, @ContentType, @Disposition, @ContentId, @Size, @BlobKey, @CreatedAt)",
@@ -157,17 +157,74 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
             "UPDATE messages SET labels_json = @LabelsJson, updated_at = @UpdatedAt WHERE org_id = @OrgId AND id = @Id",
             new { m.Id, m.OrgId, LabelsJson = StoredJson.Write(m.Labels), UpdatedAt = Time.Ms(m.UpdatedAt) }, ct);
         if (updated == 0) return false;
+        // A message still queued has no rows yet: the indexer reads its labels when it indexes it. On PostgreSQL the
+        // UPDATE above waited for an indexer holding the row, so the queue read here is that indexer's outcome.
+        if (await db.ScalarAsync<bool>($"SELECT EXISTS ({QueuedSql("@Id")})", new { m.Id }, ct)) return true;
         await db.ExecuteAsync("DELETE FROM message_terms WHERE message_id = @Id AND field = 'label'", new { m.Id }, ct);
         await InsertTermsAsync(m, m.Labels.Distinct().Select(label => (LabelField, label)), ct);
         return true;
     }, ct);
+
+    /// <summary>The queue row (migration 0020) of the message whose id is <paramref name="id"/>, if it is not indexed yet.</summary>
+    private string QueuedSql(string id) => db.Provider == DatabaseProvider.Sqlite
+        ? $"SELECT 1 FROM message_index_queue q JOIN messages qm ON qm.rowid = q.message_rowid WHERE qm.id = {id}"
+        : $"SELECT 1 FROM message_index_queue q WHERE q.message_id = {id}";
+
+    public Task<bool> AnyQueuedAsync(CancellationToken ct = default) =>
+        db.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM message_index_queue)", null, ct);
+
+    /// <summary>
+    /// Indexes up to <paramref name="batchSize"/> queued messages in one background transaction: their message_terms rows
+    /// (from the message as it is now, labels included), on SQLite their message_text rows, and their queue rows deleted,
+    /// all together, so that each message is indexed once. On PostgreSQL the batch is claimed with SKIP LOCKED, queue rows
+    /// and messages both: another indexer takes other messages, and a message being relabeled or deleted waits for the
+    /// next batch (its writer, holding the row, then sees it queued or indexed, never half-way).
+    /// </summary>
+    public Task<int> IndexQueuedAsync(int batchSize, CancellationToken ct = default) => db.InBackgroundTransactionAsync(async () =>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            // The only writer: the batch is the queue's lowest rowids, up to the last one read.
+            var last = await db.ScalarAsync<long?>(
+                "SELECT MAX(message_rowid) FROM (SELECT message_rowid FROM message_index_queue ORDER BY message_rowid LIMIT @batchSize)", new { batchSize }, ct);
+            if (last is null) return 0;
+            const string batch = "SELECT message_rowid FROM message_index_queue WHERE message_rowid <= @last";
+            var messages = (await db.QueryAsync<Row>($"SELECT {TermColumns} FROM messages m WHERE rowid IN ({batch})", new { last }, ct)).Select(MapTerms).ToList();
+            await InsertTermsAsync(messages.SelectMany(m => Terms(m).Select(t => (m, t.Field, t.Term))), ct);
+            await db.ExecuteAsync($"INSERT INTO message_text (rowid, subject, text_body) SELECT rowid, subject, text_body FROM messages WHERE rowid IN ({batch})",
+                new { last }, ct);
+            await db.ExecuteAsync("DELETE FROM message_index_queue WHERE message_rowid <= @last", new { last }, ct);
+            return messages.Count;
+        }
+        var claimed = (await db.QueryAsync<Row>(
+            $"SELECT {TermColumns} FROM message_index_queue q JOIN messages m ON m.id = q.message_id " +
+            // The rows' inbox too (their message_terms rows' key refers to it): an inbox being deleted holds its row and
+            // then waits for its messages, so an indexer waiting for that inbox while holding one of them would deadlock.
+            "WHERE m.inbox_id IS NULL OR EXISTS (SELECT 1 FROM inboxes i WHERE i.id = m.inbox_id FOR KEY SHARE SKIP LOCKED) " +
+            "ORDER BY q.message_id LIMIT @batchSize FOR UPDATE OF q SKIP LOCKED FOR NO KEY UPDATE OF m SKIP LOCKED", new { batchSize }, ct)).Select(MapTerms).ToList();
+        await InsertTermsAsync(claimed.SelectMany(m => Terms(m).Select(t => (m, t.Field, t.Term))), ct);
+        foreach (var (list, args) in InList.Chunks(claimed.Select(m => m.Id)))
+            await db.ExecuteAsync($"DELETE FROM message_index_queue WHERE message_id IN ({list})", args, ct);
+        return claimed.Count;
+    }, ct);
+
+    /// <summary>What the indexer reads of a message: what message_terms rows are made of (FTS5 reads the text itself).</summary>
+    private const string TermColumns = "m.id, m.org_id, m.inbox_id, m.timestamp, m.from_address, m.to_json, m.cc_json, m.labels_json";
+
+    private static Message MapTerms(Row r) => new()
+    {
+        Id = r.Id, OrgId = r.OrgId, InboxId = r.InboxId, ThreadId = r.ThreadId, Direction = r.Direction, From = r.FromAddress,
+        To = StoredJson.Read<List<string>>(r.ToJson, []), Cc = StoredJson.Read<List<string>>(r.CcJson, []),
+        Labels = StoredJson.Read<List<string>>(r.LabelsJson, []), Timestamp = Time.At(r.Timestamp),
+    };
 
     private const string FromField = "from";
     private const string RecipientField = "to";
     private const string LabelField = "label";
 
     /// <summary>What message_terms holds for a message: its sender's address, each To and Cc address and each label, each once.</summary>
-    private static IEnumerable<(string Field, string Term)> Terms(Message m)
+    private static HashSet<(string Field, string Term)> Terms(Message m)
     {
         var terms = new HashSet<(string, string)>();
         if (MessageSearchTerms.Address(m.From) is { } from) terms.Add((FromField, from));
@@ -177,24 +234,28 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
         return terms;
     }
 
-    /// <summary>One statement per message (in rows of at most 500, for a message with very many recipients).</summary>
-    private async Task InsertTermsAsync(Message m, IEnumerable<(string Field, string Term)> terms, CancellationToken ct)
+    private Task InsertTermsAsync(Message m, IEnumerable<(string Field, string Term)> terms, CancellationToken ct) =>
+        InsertTermsAsync(terms.Select(t => (m, t.Field, t.Term)), ct);
+
+    /// <summary>
+    /// One statement per 500 rows (a batch of the indexer, or one message's labels). A row already there is left as it
+    /// is: mail copied in SQL with its terms (bench/api/fill-by-copy.py) is queued all the same.
+    /// </summary>
+    private async Task InsertTermsAsync(IEnumerable<(Message M, string Field, string Term)> terms, CancellationToken ct)
     {
         foreach (var chunk in terms.Chunk(500))
         {
-            var args = new Dictionary<string, object?>
-            {
-                ["messageId"] = m.Id, ["orgId"] = m.OrgId, ["inboxId"] = m.InboxId, ["timestamp"] = Time.Ms(m.Timestamp),
-            };
+            var args = new Dictionary<string, object?>();
             var rows = new List<string>();
-            foreach (var (field, term) in chunk)
+            foreach (var (m, field, term) in chunk)
             {
-                args["f" + rows.Count] = field;
-                args["t" + rows.Count] = term;
-                rows.Add($"(@messageId, @f{rows.Count}, @t{rows.Count}, @orgId, @inboxId, @timestamp)");
+                var i = rows.Count;
+                (args["m" + i], args["f" + i], args["t" + i], args["o" + i], args["b" + i], args["s" + i]) =
+                    (m.Id, field, term, m.OrgId, m.InboxId, Time.Ms(m.Timestamp));
+                rows.Add($"(@m{i}, @f{i}, @t{i}, @o{i}, @b{i}, @s{i})");
             }
             await db.ExecuteAsync(
-                $"INSERT INTO message_terms (message_id, field, term, org_id, inbox_id, timestamp) VALUES {string.Join(", ", rows)}", args, ct);
+                $"INSERT INTO message_terms (message_id, field, term, org_id, inbox_id, timestamp) VALUES {string.Join(", ", rows)} ON CONFLICT DO NOTHING", args, ct);
         }
     }
 
@@ -301,8 +362,13 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
             args["positionTimestamp"] = Time.Ms(position.Timestamp);
             args["positionId"] = position.MessageId;
         }
-        var text = FullText(MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text), args).ToList();
+        var (subjectWords, textWords) = (MessageSearchTerms.Words(search.Subject), MessageSearchTerms.Words(search.Text));
+        var text = FullText(subjectWords, textWords, args).ToList();
         var walk = terms.Count > 0 ? Drive.Terms : Drive.Messages;
+        // Read before the indexes: a message indexed in between is then found by one read or the other, never by neither.
+        // Without addresses or labels (and on PostgreSQL, whose text_vector holds every message, without words) the walk
+        // reads messages itself and finds queued ones too.
+        var queued = terms.Count > 0 || (text.Count > 0 && db.Provider == DatabaseProvider.Sqlite) ? await QueuedMatchesAsync() : [];
 
         // The query for one way to drive: its source, its conditions (the words among them or not) and its order.
         string Query(Drive drive, bool withText, string columns, string? order = null, bool window = false)
@@ -357,14 +423,68 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
             if (rows.Count <= limit)
                 rows = await RowsAsync(Query(Drive.Messages, withText: true, SearchColumns, order: "m.timestamp + 0 DESC, m.id DESC"));
         }
+        if (queued.Count > 0)
+        {
+            // Both reads hold the first limit + 1 of their part in the walk's order: the page is the first limit + 1 of
+            // them together, ordered by the database, as the walk is (a message indexed meanwhile is in both).
+            var found = new Dictionary<string, Message>();
+            foreach (var m in rows.Concat(queued)) found.TryAdd(m.Id, m);
+            var orderArgs = new Dictionary<string, object?> { ["limit"] = limit + 1 };
+            foreach (var id in found.Keys) orderArgs["o" + orderArgs.Count] = id;
+            var order = await db.QueryAsync<string>(
+                $"SELECT m.id FROM messages m WHERE m.id IN ({string.Join(", ", orderArgs.Keys.Skip(1).Select(k => "@" + k))}) ORDER BY m.timestamp DESC, m.id DESC LIMIT @limit",
+                orderArgs, ct);
+            rows = order.Select(id => found[id]).ToList();
+        }
         if (rows.Count <= limit) return new MessageSearchPage(rows, null);
         rows.RemoveAt(limit);
         return new MessageSearchPage(rows, new MessagePosition(rows[^1].Timestamp, rows[^1].Id));
 
         async Task<List<Message>> RowsAsync(string sql) => (await db.QueryAsync<Row>(sql, args, ct)).Select(Map).ToList();
+
+        // Messages stored but not indexed yet (migration 0020's queue, as long as the indexer's lag), filtered by the
+        // criteria the indexes would answer, newest first, until limit + 1 match: the same terms the indexer writes and,
+        // on SQLite, words as prefixes of the words of MessageSearchTerms.Words (PostgreSQL's text_vector holds every message).
+        async Task<List<Message>> QueuedMatchesAsync()
+        {
+            var sqlite = db.Provider == DatabaseProvider.Sqlite;
+            var where = new List<string> { "m.org_id = @orgId" };
+            if (search.InboxId is not null) where.Add("m.inbox_id = @inboxId");
+            if (search.After is not null) where.Add("m.timestamp >= @after");
+            if (search.Before is not null) where.Add("m.timestamp < @before");
+            if (after is not null) where.Add("(m.timestamp, m.id) < (@positionTimestamp, @positionId)");
+            if (!sqlite) where.AddRange(text);
+            var source = sqlite ? "message_index_queue q CROSS JOIN messages m ON m.rowid = q.message_rowid" : "message_index_queue q JOIN messages m ON m.id = q.message_id";
+            var sql = $"SELECT {SearchColumns} FROM {source} WHERE {string.Join(" AND ", where)} AND {{0}} ORDER BY m.timestamp DESC, m.id DESC LIMIT {QueuedBatch}";
+            var matches = new List<Message>();
+            var batchArgs = new Dictionary<string, object?>(args);
+            var bound = "1 = 1";
+            while (true)
+            {
+                var batch = (await db.QueryAsync<Row>(string.Format(sql, bound), batchArgs, ct)).Select(Map).ToList();
+                foreach (var m in batch)
+                {
+                    var indexed = Terms(m);
+                    if (!terms.All(indexed.Contains)) continue;
+                    if (sqlite && !(AllBegin(subjectWords, MessageSearchTerms.Words(m.Subject))
+                                    && AllBegin(textWords, MessageSearchTerms.Words(m.Subject).Concat(MessageSearchTerms.Words(m.Text)).ToList()))) continue;
+                    matches.Add(m);
+                    if (matches.Count > limit) return matches;
+                }
+                if (batch.Count < QueuedBatch) return matches;
+                (batchArgs["queuedTimestamp"], batchArgs["queuedId"]) = (Time.Ms(batch[^1].Timestamp), batch[^1].Id);
+                bound = "(m.timestamp, m.id) < (@queuedTimestamp, @queuedId)";
+            }
+        }
+
+        static bool AllBegin(IReadOnlyList<string> queryWords, IReadOnlyList<string> words) =>
+            queryWords.All(w => words.Any(word => word.StartsWith(w, StringComparison.Ordinal)));
     }
 
     private enum Drive { Messages, Terms, SqliteText }
+
+    /// <summary>How many queued messages a search filters per read of the queue.</summary>
+    private const int QueuedBatch = 200;
 
     /// <summary>On PostgreSQL, how many of the newest messages a word search filters before it asks the text index.</summary>
     private const int TextWindow = 2000;

@@ -56,6 +56,7 @@ public static class MailroomApp
         builder.Services.AddMailroomDns(builder.Configuration);
         builder.Services.AddHostedService<DomainRecheckWorker>();
         builder.Services.AddHostedService<LeaseHeartbeatWorker>();
+        builder.Services.AddHostedService<SearchIndexWorker>();
         builder.Services.AddMailTransport(builder.Configuration);
         builder.Services.AddSms(builder.Configuration, options);
         builder.Services.AddAutomations(builder.Configuration);

@@ -60,6 +60,7 @@ public static class StorageServices
         services.AddSingleton<IEventRepository, EventRepository>();
         services.AddSingleton<IMessageRepository, MessageRepository>();
         services.AddSingleton<IOrganizationMailRepository>(sp => (MessageRepository)sp.GetRequiredService<IMessageRepository>());
+        services.AddSingleton<IMessageSearchIndexer>(sp => (MessageRepository)sp.GetRequiredService<IMessageRepository>());
         services.AddSingleton<IThreadRepository, ThreadRepository>();
         services.AddSingleton<IMailDeletionRepository, MailDeletionRepository>();
         services.AddSingleton<IInboundSpoolRepository, InboundSpoolRepository>();
