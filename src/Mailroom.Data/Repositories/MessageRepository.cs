@@ -180,22 +180,37 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
     /// and messages both: another indexer takes other messages, and a message being relabeled or deleted waits for the
     /// next batch (its writer, holding the row, then sees it queued or indexed, never half-way).
     /// </summary>
+    private const int SqliteIndexChunk = 32;
+
+    /// <summary>On SQLite, the only writer: the chunk is the queue's lowest rowids, up to the last one read.</summary>
+    private async Task<int> IndexQueuedChunkAsync(int size, CancellationToken ct)
+    {
+        var last = await db.ScalarAsync<long?>(
+            "SELECT MAX(message_rowid) FROM (SELECT message_rowid FROM message_index_queue ORDER BY message_rowid LIMIT @size)", new { size }, ct);
+        if (last is null) return 0;
+        const string batch = "SELECT message_rowid FROM message_index_queue WHERE message_rowid <= @last";
+        var messages = (await db.QueryAsync<Row>($"SELECT {TermColumns} FROM messages m WHERE rowid IN ({batch})", new { last }, ct)).Select(MapTerms).ToList();
+        await InsertTermsAsync(messages.SelectMany(m => Terms(m).Select(t => (m, t.Field, t.Term))), ct);
+        await db.ExecuteAsync($"INSERT INTO message_text (rowid, subject, text_body) SELECT rowid, subject, text_body FROM messages WHERE rowid IN ({batch})",
+            new { last }, ct);
+        await db.ExecuteAsync("DELETE FROM message_index_queue WHERE message_rowid <= @last", new { last }, ct);
+        return messages.Count;
+    }
+
     public Task<int> IndexQueuedAsync(int batchSize, CancellationToken ct = default) => db.InBackgroundTransactionAsync(async () =>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (db.Provider == DatabaseProvider.Sqlite)
         {
-            // The only writer: the batch is the queue's lowest rowids, up to the last one read.
-            var last = await db.ScalarAsync<long?>(
-                "SELECT MAX(message_rowid) FROM (SELECT message_rowid FROM message_index_queue ORDER BY message_rowid LIMIT @batchSize)", new { batchSize }, ct);
-            if (last is null) return 0;
-            const string batch = "SELECT message_rowid FROM message_index_queue WHERE message_rowid <= @last";
-            var messages = (await db.QueryAsync<Row>($"SELECT {TermColumns} FROM messages m WHERE rowid IN ({batch})", new { last }, ct)).Select(MapTerms).ToList();
-            await InsertTermsAsync(messages.SelectMany(m => Terms(m).Select(t => (m, t.Field, t.Term))), ct);
-            await db.ExecuteAsync($"INSERT INTO message_text (rowid, subject, text_body) SELECT rowid, subject, text_body FROM messages WHERE rowid IN ({batch})",
-                new { last }, ct);
-            await db.ExecuteAsync("DELETE FROM message_index_queue WHERE message_rowid <= @last", new { last }, ct);
-            return messages.Count;
+            // In chunks, so that the batch commits early when mail waits for the writer (its 10 ms slice spent).
+            var indexed = 0;
+            while (indexed < batchSize && (indexed == 0 || !db.BackgroundShouldYield))
+            {
+                var chunk = await IndexQueuedChunkAsync(Math.Min(SqliteIndexChunk, batchSize - indexed), ct);
+                if (chunk == 0) break;
+                indexed += chunk;
+            }
+            return indexed;
         }
         var claimed = (await db.QueryAsync<Row>(
             $"SELECT {TermColumns} FROM message_index_queue q JOIN messages m ON m.id = q.message_id " +

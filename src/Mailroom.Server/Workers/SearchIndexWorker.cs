@@ -5,7 +5,8 @@ namespace Mailroom.Server.Workers;
 /// <summary>
 /// Indexes stored mail for search after its commit (issue 16, migration 0020), so that SMTP's 250 waits for the message's
 /// row and not for its words: batch after batch while messages are queued, then a look at the queue every
-/// <see cref="Idle"/>. On SQLite each batch is a background transaction, which lets mail being stored go first; on
+/// <see cref="Idle"/>. On SQLite each batch is a background transaction, which waits for mail to pause and commits early
+/// when mail waits; on
 /// PostgreSQL every server runs one and their batches never overlap. Search finds queued messages meanwhile.
 /// </summary>
 public sealed class SearchIndexWorker(IMessageSearchIndexer indexer, ILogger<SearchIndexWorker> logger) : BackgroundService
@@ -23,7 +24,8 @@ public sealed class SearchIndexWorker(IMessageSearchIndexer indexer, ILogger<Sea
             {
                 try
                 {
-                    if (await indexer.AnyQueuedAsync(stoppingToken) && await indexer.IndexQueuedAsync(BatchSize, stoppingToken) == BatchSize) continue;
+                    // A batch cut short by mail waiting (SQLite) goes on at once: the writer's gate paces it.
+                    if (await indexer.AnyQueuedAsync(stoppingToken) && await indexer.IndexQueuedAsync(BatchSize, stoppingToken) > 0) continue;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
