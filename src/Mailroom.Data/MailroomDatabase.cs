@@ -167,6 +167,13 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
     /// </summary>
     public Task<T> InBackgroundTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct = default) => InTransactionAsync(work, durable: false, ct);
 
+    /// <summary>
+    /// As <see cref="InBackgroundTransactionAsync{T}"/>, for background work that has fallen behind (the search queue): on
+    /// SQLite it does not wait for mail to pause, only for no mail to be waiting, and still yields after its slice.
+    /// </summary>
+    public Task<T> InBackgroundTransactionBehindAsync<T>(Func<Task<T>> work, CancellationToken ct = default) =>
+        InTransactionAsync(work, durable: false, ct, waitForPause: false);
+
     /// <summary>SQLite's one writer is wanted by mail being stored (<see cref="SqliteWriterGate.BackgroundShouldYield"/>); PostgreSQL has no one writer.</summary>
     public bool BackgroundShouldYield => _sqliteWriter?.BackgroundShouldYield ?? false;
 
@@ -185,7 +192,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
         finally { _ambient.Value = null; }
     }
 
-    private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, bool durable, CancellationToken ct)
+    private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, bool durable, CancellationToken ct, bool waitForPause = true)
     {
         if (_ambient.Value is not null) return await work();
         if (_sqliteWriter is null)
@@ -193,7 +200,7 @@ public sealed class MailroomDatabase : ITransactionRunner, IAsyncDisposable
             await using var postgres = await OpenAsync(ct);
             return await CommitAsync(postgres, work, ct);
         }
-        await _sqliteWriter.EnterAsync(background: !durable, ct);
+        await _sqliteWriter.EnterAsync(background: !durable, ct, waitForPause);
         try
         {
             await using var connection = await OpenAsync(ct);

@@ -42,13 +42,14 @@ public sealed class SqliteWriterGate
         }
     }
 
-    public Task EnterAsync(bool background, CancellationToken ct) =>
-        background ? EnterBackgroundAsync(ct) : QueueAsync(background: false, Stopwatch.GetTimestamp(), ct);
+    /// <param name="waitForPause">For background work: whether to wait for mail to pause, or only (having fallen behind) for no mail to wait.</param>
+    public Task EnterAsync(bool background, CancellationToken ct, bool waitForPause = true) =>
+        background ? EnterBackgroundAsync(waitForPause, ct) : QueueAsync(background: false, Stopwatch.GetTimestamp(), ct);
 
-    private async Task EnterBackgroundAsync(CancellationToken ct)
+    private async Task EnterBackgroundAsync(bool waitForPause, CancellationToken ct)
     {
         var since = Stopwatch.GetTimestamp();
-        while (QuietWait(since) is { } wait) await Task.Delay(wait, ct);
+        while (waitForPause && QuietWait(since) is { } wait) await Task.Delay(wait, ct);
         await QueueAsync(background: true, since, ct);
     }
 

@@ -197,9 +197,23 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
         return messages.Count;
     }
 
-    public Task<int> IndexQueuedAsync(int batchSize, CancellationToken ct = default) => db.InBackgroundTransactionAsync(async () =>
+    /// <summary>
+    /// A queue this long makes a sparse search filter that many messages: the indexer then stops waiting for mail to
+    /// pause (SQLite), and only lets waiting mail go first.
+    /// </summary>
+    private const int QueueBehind = 2_000;
+
+    public async Task<int> IndexQueuedAsync(int batchSize, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var behind = db.Provider == DatabaseProvider.Sqlite &&
+                     await db.ScalarAsync<long>("SELECT COUNT(*) FROM (SELECT 1 FROM message_index_queue LIMIT @limit)", new { limit = QueueBehind }, ct) >= QueueBehind;
+        return behind ? await db.InBackgroundTransactionBehindAsync(() => IndexQueuedInTransactionAsync(batchSize, ct), ct)
+            : await db.InBackgroundTransactionAsync(() => IndexQueuedInTransactionAsync(batchSize, ct), ct);
+    }
+
+    private async Task<int> IndexQueuedInTransactionAsync(int batchSize, CancellationToken ct)
+    {
         if (db.Provider == DatabaseProvider.Sqlite)
         {
             // In chunks, so that the batch commits early when mail waits for the writer (its 10 ms slice spent).
@@ -222,7 +236,7 @@ public sealed class MessageRepository(MailroomDatabase db, int fewTextMatches = 
         foreach (var (list, args) in InList.Chunks(claimed.Select(m => m.Id)))
             await db.ExecuteAsync($"DELETE FROM message_index_queue WHERE message_id IN ({list})", args, ct);
         return claimed.Count;
-    }, ct);
+    }
 
     /// <summary>What the indexer reads of a message: what message_terms rows are made of (FTS5 reads the text itself).</summary>
     private const string TermColumns = "m.id, m.org_id, m.inbox_id, m.timestamp, m.from_address, m.to_json, m.cc_json, m.labels_json";
