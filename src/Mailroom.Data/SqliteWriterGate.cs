@@ -8,7 +8,8 @@ namespace Mailroom.Data;
 /// writer has held or wanted the writer for <see cref="ForegroundQuiet"/>, so that neither the writer nor the cores it
 /// would use are taken from mail whose client waits for its 250. A background writer that has waited
 /// <see cref="MaxBackgroundWait"/> goes next anyway, so a steady stream of mail slows background work but cannot stop it.
-/// Once in, background work that can stop between steps asks <see cref="BackgroundShouldYield"/> and commits early when
+/// Background work that has fallen behind (the search queue) may skip the wait for a pause and only let waiting mail go
+/// first. Once in, background work that can stop between steps asks <see cref="BackgroundShouldYield"/> and commits early when
 /// a foreground writer has arrived: mail then waits at most <see cref="BackgroundSlice"/> plus one step, not a whole batch.
 /// </summary>
 public sealed class SqliteWriterGate

@@ -93,6 +93,19 @@ public sealed class BackgroundTransactionTests
     }
 
     [Fact]
+    public async Task A_background_writer_that_has_fallen_behind_does_not_wait_for_mail_to_pause()
+    {
+        var gate = new SqliteWriterGate();
+        await gate.EnterAsync(background: false, CancellationToken.None);
+        gate.Exit(); // mail was just stored
+
+        var behind = gate.EnterAsync(background: true, CancellationToken.None, waitForPause: false);
+
+        Assert.True(behind.IsCompletedSuccessfully);
+        gate.Exit();
+    }
+
+    [Fact]
     public async Task A_background_writer_is_asked_to_yield_once_mail_waits_and_its_slice_is_spent()
     {
         await using var f = await MigratedDatabase.CreateAsync("sqlite");
