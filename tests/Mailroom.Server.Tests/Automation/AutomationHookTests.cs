@@ -126,8 +126,7 @@ public sealed class AutomationHookTests
     {
         using var sink = await SmtpSink.StartAsync();
         await using var server = await MailroomTestServer.StartAsync(provider,
-            "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-            "--Mailroom:Outbound:Relay:Tls=none", "--Mailroom:Webhooks:AllowPrivateTargets=true");
+            [.. MailroomTestServer.RelayTo(sink.Port), "--Mailroom:Webhooks:AllowPrivateTargets=true"]);
         var api = await server.NewOrganizationAsync();
         var identity = await CreateIdentityAsync(api, new { type = "email", config = new { to = "approver@approvals.example" } });
         var reply = await ActionAsync(api, new
@@ -182,9 +181,7 @@ public sealed class AutomationHookTests
     public async Task An_automation_Reply_on_an_identity_that_auto_approves_replies_is_sent_at_once(string provider)
     {
         using var sink = await SmtpSink.StartAsync();
-        await using var server = await MailroomTestServer.StartAsync(provider,
-            "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-            "--Mailroom:Outbound:Relay:Tls=none");
+        await using var server = await MailroomTestServer.StartAsync(provider, MailroomTestServer.RelayTo(sink.Port));
         var api = await server.NewOrganizationAsync();
         var identity = await CreateIdentityAsync(api, new { type = "email", config = new { to = "approver@approvals.example" } }, autoApprove: true);
         await HookAsync(api, "PostSpam", await ActionAsync(api, new { name = "Acknowledge", actionType = "Reply", apiBodyTemplate = "Received, {{endUser.email}}." }), 1);

@@ -17,8 +17,6 @@ namespace Mailroom.Server.Tests.Cluster;
 public sealed class LeaseTakeoverTests
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
-    private static string[] Relay(int port) =>
-        ["--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={port}", "--Mailroom:Outbound:Relay:Tls=none"];
     private const string ShortLeases = "--Mailroom:Leases:Duration=00:00:02";
 
     [Fact]
@@ -26,8 +24,8 @@ public sealed class LeaseTakeoverTests
     {
         if (!TestDatabase.PostgresAvailable) return;
         using var slowPeer = await SmtpSink.StartAsync(dataDelaySeconds: 3 * Lease.TotalSeconds);
-        await using var first = await MailroomTestServer.StartAsync("postgres", [.. Relay(slowPeer.Port), ShortLeases]);
-        await using var second = await MailroomTestServer.StartAsync("postgres", IdempotentSendRaceTests.SameDatabaseAs(first, [.. Relay(slowPeer.Port), ShortLeases]));
+        await using var first = await MailroomTestServer.StartAsync("postgres", [.. MailroomTestServer.RelayTo(slowPeer.Port), ShortLeases]);
+        await using var second = await MailroomTestServer.StartAsync("postgres", IdempotentSendRaceTests.SameDatabaseAs(first, [.. MailroomTestServer.RelayTo(slowPeer.Port), ShortLeases]));
         var api = await first.NewOrganizationAsync();
         var inbox = (string)(await api.CreateInboxAsync("slow-" + Guid.NewGuid().ToString("N")[..8]))["inbox_id"]!;
 
@@ -63,7 +61,7 @@ public sealed class LeaseTakeoverTests
         var token = (string)JsonNode.Parse(output.ToString())!["api_key"]!;
         try
         {
-            using var first = await ServerProcess.StartAsync([.. shared, .. Relay(silentPort), "--Mailroom:NodeId=first"]);
+            using var first = await ServerProcess.StartAsync([.. shared, .. MailroomTestServer.RelayTo(silentPort), "--Mailroom:NodeId=first"]);
             using var http = new HttpClient { BaseAddress = first.Address };
             http.DefaultRequestHeaders.Authorization = new("Bearer", token);
             var api = new ApiClient(http, "", token);
@@ -71,7 +69,7 @@ public sealed class LeaseTakeoverTests
             Assert.Equal(200, (await api.PostAsync($"/api/v0/inboxes/{inbox}/messages/send", new { to = "rita@remote.example", subject = "taken over", text = "x" })).Status);
             await WaitUntilAsync(() => !held.IsEmpty, "the first node never tried its relay");
 
-            await using var second = await MailroomTestServer.StartAsync("postgres", [.. shared.Skip(1), .. Relay(sink.Port), "--Mailroom:NodeId=second",
+            await using var second = await MailroomTestServer.StartAsync("postgres", [.. shared.Skip(1), .. MailroomTestServer.RelayTo(sink.Port), "--Mailroom:NodeId=second",
                 $"--Mailroom:MasterKeyFile={Path.Combine(database.Directory, "master.key")}"]);
             // While the first node lives, it keeps renewing: the second node does not take the delivery, however long it runs.
             await Task.Delay(3 * Lease);

@@ -26,8 +26,7 @@ public sealed class NodeKillTests(ITestOutputHelper log)
         if (!TestDatabase.PostgresAvailable) return;
         using var sink = await SmtpSink.StartAsync();
         await using var database = await TestDatabase.CreateAsync("postgres");
-        var relay = new[] { "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-            "--Mailroom:Outbound:Relay:Tls=none", "--Mailroom:Leases:Duration=00:00:03", "--Mailroom:RateLimit:RequestsPerSecond=1000", "--Mailroom:RateLimit:Burst=1000" };
+        string[] relay = [.. MailroomTestServer.RelayTo(sink.Port), "--Mailroom:Leases:Duration=00:00:03", "--Mailroom:RateLimit:RequestsPerSecond=1000", "--Mailroom:RateLimit:Burst=1000"];
         var firstConfig = database.HostArguments().Concat(relay).Append("--Mailroom:NodeId=first").ToList();
         var secondDataDir = Path.Combine(database.Directory, "second");
         var secondConfig = database.HostArguments().Skip(1).Concat(relay)

@@ -54,11 +54,9 @@ public sealed class SharedBlobTests
         closed.Stop();
         // The first node's relay refuses connections and retries after a second; only the second node reaches the sink.
         await using var first = await MailroomTestServer.StartAsync("postgres",
-            "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={deadPort}",
-            "--Mailroom:Outbound:Relay:Tls=none", "--Mailroom:Outbound:RetryDelays:0=1");
+            [.. MailroomTestServer.RelayTo(deadPort), "--Mailroom:Outbound:RetryDelays:0=1"]);
         await using var second = await MailroomTestServer.StartAsync("postgres", IdempotentSendRaceTests.SameDatabaseAs(first,
-            "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-            "--Mailroom:Outbound:Relay:Tls=none"));
+            MailroomTestServer.RelayTo(sink.Port)));
         var api = await first.NewOrganizationAsync();
         var inboxId = (string)(await api.CreateInboxAsync("sender-" + Guid.NewGuid().ToString("N")[..8]))["inbox_id"]!;
 

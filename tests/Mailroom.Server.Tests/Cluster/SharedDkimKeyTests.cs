@@ -17,8 +17,7 @@ public sealed class SharedDkimKeyTests
 
     private static string[] Relay(SmtpSink sink) =>
     [
-        "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-        "--Mailroom:Outbound:Relay:Tls=none", $"--Mailroom:DefaultDomain={PlatformDomain}",
+        .. MailroomTestServer.RelayTo(sink.Port), $"--Mailroom:DefaultDomain={PlatformDomain}",
     ];
 
     /// <summary>PostgreSQL only: two nodes of a cluster share a PostgreSQL database. Both send their first message at once.</summary>

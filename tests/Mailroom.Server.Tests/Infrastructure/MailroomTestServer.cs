@@ -33,6 +33,10 @@ public sealed class MailroomTestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public TestDatabase Database => _database;
 
+    /// <summary>The settings that send outbound mail through a plain SMTP relay on 127.0.0.1 (a test's sink).</summary>
+    public static string[] RelayTo(int port) =>
+        ["--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={port}", "--Mailroom:Outbound:Relay:Tls=none"];
+
     public static Task<MailroomTestServer> StartAsync(string provider, params string[] configuration) => StartAsync(provider, null, configuration);
 
     public static Task<MailroomTestServer> StartAsync(string provider, Action<IServiceCollection>? replaceServices, params string[] configuration) =>

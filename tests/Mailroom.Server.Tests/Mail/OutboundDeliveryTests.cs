@@ -17,8 +17,7 @@ public sealed class OutboundDeliveryTests
 
     private static string[] Relay(SmtpSink sink, params string[] more) =>
     [
-        "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-        "--Mailroom:Outbound:Relay:Tls=none", "--Mailroom:Webhooks:AllowPrivateTargets=true", .. more,
+        .. MailroomTestServer.RelayTo(sink.Port), "--Mailroom:Webhooks:AllowPrivateTargets=true", .. more,
     ];
 
     private static async Task<string> WaitForStatusAsync(ApiClient api, string inboxId, string messageId, string wanted)

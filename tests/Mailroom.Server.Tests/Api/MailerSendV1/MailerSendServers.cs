@@ -36,9 +36,8 @@ public sealed partial class MailerSendServers : IAsyncDisposable
     {
         var sink = await Sink();
         return await MailroomTestServer.StartAsync(provider,
-            "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-            "--Mailroom:Outbound:Relay:Tls=none", "--Mailroom:Webhooks:AllowPrivateTargets=true",
-            $"--Mailroom:SenderIdentities:MaxResends={MaxResends}");
+            [.. MailroomTestServer.RelayTo(sink.Port), "--Mailroom:Webhooks:AllowPrivateTargets=true",
+            $"--Mailroom:SenderIdentities:MaxResends={MaxResends}"]);
     }
 
     /// <summary>The messages the receiver got for <paramref name="recipient"/>, waiting until there are <paramref name="count"/>.</summary>

@@ -232,8 +232,7 @@ public sealed class SenderIdentityVerificationTests(MailerSendServers servers) :
     {
         var sink = await servers.Sink();
         await using var server = await MailroomTestServer.StartAsync(provider,
-            "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-            "--Mailroom:Outbound:Relay:Tls=none", "--Mailroom:SenderIdentities:ConfirmationLifetime=00:00:02");
+            [.. MailroomTestServer.RelayTo(sink.Port), "--Mailroom:SenderIdentities:ConfirmationLifetime=00:00:02"]);
         var api = await server.NewOrganizationAsync();
         var email = NewAddress("late");
         var id = (string)(await CreateIdentityAsync(api, await AddDomainAsync(api), email))["id"]!;

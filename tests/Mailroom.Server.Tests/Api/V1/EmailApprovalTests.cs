@@ -25,8 +25,7 @@ public sealed partial class EmailApprovalTests
 
     private static string[] Relay(SmtpSink sink, params string[] more) =>
     [
-        "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-        "--Mailroom:Outbound:Relay:Tls=none", "--Mailroom:Webhooks:AllowPrivateTargets=true", .. more,
+        .. MailroomTestServer.RelayTo(sink.Port), "--Mailroom:Webhooks:AllowPrivateTargets=true", .. more,
     ];
 
     /// <summary>A remote sender writes to the identity over SMTP, with its own Message-ID.</summary>

@@ -13,9 +13,7 @@ public sealed class TestEmailTests
     public async Task A_test_email_is_delivered_signed_its_task_says_so_and_the_eleventh_in_a_minute_is_429(string provider)
     {
         using var sink = await SmtpSink.StartAsync();
-        await using var server = await MailroomTestServer.StartAsync(provider,
-            "--Mailroom:Outbound:Mode=relay", "--Mailroom:Outbound:Relay:Host=127.0.0.1", $"--Mailroom:Outbound:Relay:Port={sink.Port}",
-            "--Mailroom:Outbound:Relay:Tls=none");
+        await using var server = await MailroomTestServer.StartAsync(provider, MailroomTestServer.RelayTo(sink.Port));
         var api = await server.NewOrganizationAsync();
         var identity = await CreateIdentityAsync(api);
         var id = (string)identity["id"]!;
